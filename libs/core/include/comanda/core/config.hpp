@@ -1,0 +1,102 @@
+#pragma once
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <initializer_list>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace comanda::core {
+
+/// Looks a variable up; an empty value counts as unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+/// The process environment.
+EnvLookup ProcessEnv();
+/// A fixed map, for tests.
+EnvLookup MapEnv(std::map<std::string, std::string> values);
+
+/// Reads typed variables from an environment. Every read records the variable for `--help`, and
+/// every problem is collected (not thrown) so that all of them can be reported at once.
+class ConfigReader {
+ public:
+  explicit ConfigReader(EnvLookup env);
+
+  std::string String(const std::string& name, const std::string& fallback, std::string help);
+  /// A variable without a default: nullopt when unset.
+  std::optional<std::string> Optional(const std::string& name, std::string help);
+  int Int(const std::string& name, int fallback, int min, int max, std::string help);
+  std::chrono::milliseconds Millis(const std::string& name, int fallback, int min, int max,
+                                   std::string help);
+  /// One of a fixed set of values (compared exactly).
+  std::string OneOf(const std::string& name, const std::string& fallback,
+                    std::initializer_list<std::string_view> allowed, std::string help);
+  /// A URL whose scheme is one of `schemes` (`postgresql`, `http`, ...), with a host.
+  std::string Url(const std::string& name, const std::string& fallback,
+                  std::initializer_list<std::string_view> schemes, std::string help);
+
+  /// Records a problem found by the caller, e.g. one that involves two variables.
+  void Fail(const std::string& name, const std::string& message);
+
+  const std::vector<std::string>& Problems() const noexcept { return problems_; }
+  /// The `--help` text: one line per variable read so far, with its default.
+  std::string HelpText(std::string_view program, std::string_view summary) const;
+
+ private:
+  struct Variable {
+    std::string name;
+    std::string fallback;
+    std::string help;
+  };
+  std::optional<std::string> Read(const std::string& name, std::string fallback, std::string help);
+
+  EnvLookup env_;
+  std::vector<Variable> variables_;
+  std::vector<std::string> problems_;
+};
+
+/// Settings every service shares.
+struct CommonConfig {
+  std::string service;
+  int port = 0;
+  std::string log_level;
+  int io_threads = 1;
+  int worker_threads = 4;
+  int max_queued_requests = 1024;
+};
+
+/// Reads PORT, LOG_LEVEL, IO_THREADS, WORKER_THREADS and MAX_QUEUED_REQUESTS.
+CommonConfig ReadCommonConfig(ConfigReader& reader, std::string service, int default_port);
+
+/// Runs `load` against the process environment. With `--help` prints the variables and exits 0;
+/// with any problem prints each one by name on stderr and exits 2.
+template <class Config>
+Config LoadConfigOrExit(int argc, char* argv[], std::string_view summary,
+                        const std::function<Config(ConfigReader&)>& load) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg{argv[i]};
+    if (arg == "--help" || arg == "-h") {
+      ConfigReader defaults{MapEnv({})};
+      load(defaults);
+      std::cout << defaults.HelpText(argv[0], summary);
+      std::exit(0);
+    }
+    std::cerr << argv[0] << ": unknown argument '" << arg << "' (configuration is by environment; "
+              << "see --help)\n";
+    std::exit(2);
+  }
+  ConfigReader reader{ProcessEnv()};
+  Config config = load(reader);
+  if (!reader.Problems().empty()) {
+    for (const auto& problem : reader.Problems()) std::cerr << "config error: " << problem << '\n';
+    std::exit(2);
+  }
+  return config;
+}
+
+}  // namespace comanda::core

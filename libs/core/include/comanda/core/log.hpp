@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+/// JSON-lines logging: one object per line on stdout with ts, level, service, msg, requestId.
+namespace comanda::log {
+
+enum class Level { kDebug, kInfo, kWarn, kError };
+
+/// Sets the service name and the minimum level (`debug`, `info`, `warn`, `error`).
+void Init(std::string service, std::string_view level);
+
+void Write(Level level, std::string_view msg, const nlohmann::json& fields = {});
+inline void Debug(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kDebug, msg, fields); }
+inline void Info(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kInfo, msg, fields); }
+inline void Warn(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kWarn, msg, fields); }
+inline void Error(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kError, msg, fields); }
+
+/// Formats one log line (no newline); exposed for tests.
+std::string FormatLine(std::string_view ts, Level level, std::string_view service,
+                       std::string_view msg, std::string_view request_id,
+                       const nlohmann::json& fields);
+
+/// Makes `request_id` the current thread's request id for log lines while it lives.
+class RequestScope {
+ public:
+  explicit RequestScope(std::string request_id);
+  ~RequestScope();
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+
+ private:
+  std::string previous_;
+};
+
+/// The current thread's request id, empty outside a request.
+const std::string& CurrentRequestId();
+
+}  // namespace comanda::log

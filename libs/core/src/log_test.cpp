@@ -1,0 +1,43 @@
+#include "comanda/core/log.hpp"
+
+#include <gtest/gtest.h>
+
+namespace comanda::log {
+namespace {
+
+TEST(FormatLine, WritesTheContractFieldsAsOneJsonObject) {
+  const auto line = FormatLine("2026-01-02T03:04:05.678Z", Level::kWarn, "users-service", "hello",
+                               "req-1", {{"status", 503}});
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["ts"], "2026-01-02T03:04:05.678Z");
+  EXPECT_EQ(parsed["level"], "warn");
+  EXPECT_EQ(parsed["service"], "users-service");
+  EXPECT_EQ(parsed["msg"], "hello");
+  EXPECT_EQ(parsed["requestId"], "req-1");
+  EXPECT_EQ(parsed["status"], 503);
+}
+
+TEST(FormatLine, ReplacesInvalidUtf8InsteadOfThrowing) {
+  const std::string bad{"bad \xff byte"};
+  const auto line = FormatLine("t", Level::kInfo, "svc", bad, "", {});
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_NE(parsed["msg"].get<std::string>().find("bad"), std::string::npos);
+}
+
+TEST(RequestScope, SetsAndRestoresTheCurrentRequestId) {
+  EXPECT_EQ(CurrentRequestId(), "");
+  {
+    RequestScope outer{"a"};
+    EXPECT_EQ(CurrentRequestId(), "a");
+    {
+      RequestScope inner{"b"};
+      EXPECT_EQ(CurrentRequestId(), "b");
+    }
+    EXPECT_EQ(CurrentRequestId(), "a");
+  }
+  EXPECT_EQ(CurrentRequestId(), "");
+}
+
+}  // namespace
+}  // namespace comanda::log

@@ -1,0 +1,28 @@
+#include "comanda/core/time.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace comanda::core {
+
+std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  auto seconds = static_cast<std::time_t>(millis / 1000);
+  auto ms = millis % 1000;
+  if (ms < 0) {  // before 1970: floor, not truncate
+    ms += 1000;
+    --seconds;
+  }
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms));
+  return buffer;
+}
+
+std::string NowRfc3339() { return FormatRfc3339(std::chrono::system_clock::now()); }
+
+}  // namespace comanda::core

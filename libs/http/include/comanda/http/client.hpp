@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace comanda::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+  Headers headers;  // names lower-cased
+};
+
+struct ClientOptions {
+  std::string name;      // the dependency, for logs and errors: "users-service"
+  std::string base_url;  // "http://localhost:3001"
+  std::chrono::milliseconds timeout{2000};  // the whole call
+  std::chrono::milliseconds connect_timeout{1000};
+  std::size_t max_response_bytes = 1024 * 1024;
+};
+
+/// A blocking HTTP client for calls between services, on libcurl. Thread-safe: each call borrows a
+/// keep-alive handle from a small pool. Passes on the current request id. A connection failure,
+/// a timeout or an oversized answer throws core::Error{kUnavailable}; any HTTP status is returned.
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  ClientResponse Get(std::string_view path, const Headers& headers = {}) const;
+  ClientResponse Post(std::string_view path, std::string body, const Headers& headers = {}) const;
+
+  const ClientOptions& options() const noexcept { return options_; }
+
+ private:
+  ClientResponse Perform(const char* method, std::string_view path, const std::string* body,
+                         const Headers& headers) const;
+  void* Borrow() const;
+  void Return(void* handle) const;
+
+  ClientOptions options_;
+  mutable std::mutex mutex_;
+  mutable std::vector<void*> idle_;  // CURL* handles with live connections
+};
+
+}  // namespace comanda::http

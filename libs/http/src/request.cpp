@@ -1,0 +1,81 @@
+#include "comanda/http/request.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "comanda/core/error.hpp"
+
+namespace comanda::http {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+template <class Pairs>
+const std::string* FindValue(const Pairs& pairs, std::string_view name, bool ignore_case) {
+  for (const auto& [key, value] : pairs) {
+    if (ignore_case ? EqualsIgnoreCase(key, name) : key == name) return &value;
+  }
+  return nullptr;
+}
+
+core::Error Malformed(std::string detail) {
+  return core::Error{core::Errc::kBadRequest, std::move(detail)}.WithCode("MALFORMED_JSON");
+}
+
+}  // namespace
+
+std::string_view Request::Header(std::string_view name) const {
+  const auto* value = FindValue(headers, name, true);
+  return value == nullptr ? std::string_view{} : std::string_view{*value};
+}
+
+std::optional<std::string_view> Request::Query(std::string_view name) const {
+  const auto* value = FindValue(query, name, false);
+  if (value == nullptr) return std::nullopt;
+  return std::string_view{*value};
+}
+
+std::string_view Request::Param(std::string_view name) const {
+  const auto* value = FindValue(params, name, false);
+  return value == nullptr ? std::string_view{} : std::string_view{*value};
+}
+
+nlohmann::json ParseJsonBody(std::string_view body, int max_depth) {
+  bool too_deep = false;
+  // The callback sees every value with its depth; refusing deep documents keeps a 64 KiB body
+  // of brackets from costing more than it should.
+  const nlohmann::json::parser_callback_t limit_depth =
+      [&too_deep, max_depth](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        if ((event == nlohmann::json::parse_event_t::object_start ||
+             event == nlohmann::json::parse_event_t::array_start) &&
+            depth >= max_depth) {
+          too_deep = true;
+          throw std::range_error{"too deep"};
+        }
+        return true;
+      };
+  try {
+    return nlohmann::json::parse(body, limit_depth);
+  } catch (const nlohmann::json::exception& e) {
+    throw Malformed("The request body is not valid JSON.");
+  } catch (const std::range_error&) {
+    if (!too_deep) throw;
+    throw Malformed("The request body is nested more than " + std::to_string(max_depth) +
+                    " levels deep.");
+  }
+}
+
+bool IsJsonContentType(std::string_view content_type) noexcept {
+  const auto semicolon = content_type.find(';');
+  auto media = content_type.substr(0, semicolon);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  return EqualsIgnoreCase(media, "application/json");
+}
+
+}  // namespace comanda::http
