@@ -1,0 +1,118 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "comanda/core/error.hpp"
+#include "comanda/db/migrations.hpp"
+
+namespace comanda::db {
+
+/// A named SQL statement, prepared on every connection of the pool.
+struct Statement {
+  std::string name;
+  std::string sql;
+};
+
+/// A fixed number of PostgreSQL connections, opened lazily and reopened after a failure.
+/// Until Initialize() has succeeded, Acquire() throws core::Error{kUnavailable}.
+class Pool {
+ public:
+  Pool(std::string url, std::size_t size, std::vector<Statement> statements);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  /// Borrowed connection; goes back to the pool when destroyed unless discarded.
+  class Lease {
+   public:
+    Lease(Pool& pool, std::unique_ptr<pqxx::connection> connection);
+    ~Lease();
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    pqxx::connection& operator*() const noexcept { return *connection_; }
+    pqxx::connection* operator->() const noexcept { return connection_.get(); }
+    /// Drops the connection instead of returning it (after a connection failure).
+    void Discard() noexcept { connection_.reset(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<pqxx::connection> connection_;
+  };
+
+  /// Runs `work` with a connection. Connection failures become core::Error{kUnavailable}
+  /// (503) and the broken connection is dropped; other database errors propagate.
+  template <class Work>
+  decltype(auto) Run(Work&& work) {
+    auto lease = Acquire();
+    try {
+      return std::forward<Work>(work)(*lease);
+    } catch (const pqxx::broken_connection&) {
+      lease.Discard();
+      throw Unavailable();
+    } catch (const pqxx::sql_error& e) {
+      if (!IsConnectionProblem(e.sqlstate())) throw;
+      lease.Discard();
+      throw Unavailable();
+    }
+  }
+
+  /// Runs `work` in a transaction and commits it.
+  template <class Work>
+  decltype(auto) Transact(Work&& work) {
+    return Run([&work](pqxx::connection& connection) -> decltype(auto) {
+      pqxx::work transaction{connection};
+      if constexpr (std::is_void_v<decltype(work(transaction))>) {
+        work(transaction);
+        transaction.commit();
+      } else {
+        decltype(auto) result = work(transaction);
+        transaction.commit();
+        return result;
+      }
+    });
+  }
+
+  /// Connects, migrates and then runs `after` (e.g. seeding), retrying with backoff (100 ms to
+  /// 5 s) until it succeeds or `stop` is requested. Blocks: run it on its own thread.
+  void Initialize(const std::vector<Migration>& migrations,
+                  const std::function<void(pqxx::connection&)>& after, std::stop_token stop);
+
+  /// True once Initialize() has succeeded.
+  bool initialized() const noexcept { return initialized_.load(); }
+  /// Readiness probe: initialized and `SELECT 1` answers.
+  bool Ping();
+
+  Lease Acquire();
+
+  static bool IsConnectionProblem(const std::string& sqlstate) noexcept;
+
+ private:
+  static core::Error Unavailable();
+  std::unique_ptr<pqxx::connection> Connect() const;
+  Lease AcquireUnchecked();
+  void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
+
+  std::string url_;
+  std::size_t size_;
+  std::vector<Statement> statements_;
+  std::atomic<bool> initialized_{false};
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::size_t open_ = 0;  // idle plus leased
+};
+
+/// Adds libpq parameters we always want (connect and statement timeouts) to a postgresql:// URL.
+std::string WithDefaultParameters(const std::string& url, const std::string& application_name);
+
+}  // namespace comanda::db

@@ -1,0 +1,135 @@
+#include "comanda/db/pool.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "comanda/core/log.hpp"
+
+namespace comanda::db {
+
+std::string WithDefaultParameters(const std::string& url, const std::string& application_name) {
+  std::string out = url;
+  auto add = [&out](const std::string& key, const std::string& value) {
+    if (out.find(key + "=") != std::string::npos) return;  // the operator's choice wins
+    out += (out.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
+  };
+  add("connect_timeout", "3");
+  add("application_name", application_name);
+  // A statement that runs longer than this is a bug or an overload: fail it, do not hang a worker.
+  add("options", "-c%20statement_timeout%3D5000");
+  return out;
+}
+
+Pool::Lease::Lease(Pool& pool, std::unique_ptr<pqxx::connection> connection)
+    : pool_{&pool}, connection_{std::move(connection)} {}
+
+Pool::Lease::~Lease() {
+  if (pool_ != nullptr) pool_->Release(std::move(connection_));
+}
+
+Pool::Pool(std::string url, std::size_t size, std::vector<Statement> statements)
+    : url_{std::move(url)}, size_{std::max<std::size_t>(size, 1)}, statements_{std::move(statements)} {}
+
+Pool::~Pool() = default;
+
+core::Error Pool::Unavailable() {
+  return core::Error{core::Errc::kUnavailable, "The database is unavailable."};
+}
+
+bool Pool::IsConnectionProblem(const std::string& sqlstate) noexcept {
+  // Class 08: connection exception; class 57: operator intervention (shutdown, cancel).
+  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57", 0) == 0;
+}
+
+std::unique_ptr<pqxx::connection> Pool::Connect() const {
+  auto connection = std::make_unique<pqxx::connection>(url_);
+  for (const auto& statement : statements_) connection->prepare(statement.name, statement.sql);
+  return connection;
+}
+
+Pool::Lease Pool::Acquire() {
+  if (!initialized_.load()) throw Unavailable();
+  return AcquireUnchecked();
+}
+
+Pool::Lease Pool::AcquireUnchecked() {
+  std::unique_lock lock{mutex_};
+  // Sized to the worker pool, so a wait here is short; bound it anyway.
+  if (!available_.wait_for(lock, std::chrono::seconds{5},
+                           [this] { return !idle_.empty() || open_ < size_; })) {
+    throw core::Error{core::Errc::kUnavailable, "The database is busy."};
+  }
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease{*this, std::move(connection)};
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return Lease{*this, Connect()};
+  } catch (const std::exception& e) {
+    {
+      std::lock_guard relock{mutex_};
+      --open_;
+    }
+    available_.notify_one();
+    log::Warn("database connection failed", {{"error", e.what()}});
+    throw Unavailable();
+  }
+}
+
+void Pool::Release(std::unique_ptr<pqxx::connection> connection) noexcept {
+  {
+    std::lock_guard lock{mutex_};
+    if (connection && connection->is_open()) {
+      idle_.push_back(std::move(connection));
+    } else {
+      --open_;
+    }
+  }
+  available_.notify_one();
+}
+
+bool Pool::Ping() {
+  if (!initialized_.load()) return false;
+  try {
+    Run([](pqxx::connection& connection) {
+      pqxx::nontransaction query{connection};
+      query.exec("SELECT 1");
+    });
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+void Pool::Initialize(const std::vector<Migration>& migrations,
+                      const std::function<void(pqxx::connection&)>& after, std::stop_token stop) {
+  std::mutex wait_mutex;
+  std::condition_variable_any wake;
+  auto delay = std::chrono::milliseconds{100};
+  for (int attempt = 1; !stop.stop_requested(); ++attempt) {
+    try {
+      auto lease = AcquireUnchecked();
+      try {
+        const int applied = Migrate(*lease, migrations);
+        if (after) after(*lease);
+        initialized_ = true;
+        log::Info("database ready", {{"migrationsApplied", applied}, {"attempt", attempt}});
+        return;
+      } catch (const pqxx::broken_connection&) {
+        lease.Discard();
+        throw;
+      }
+    } catch (const std::exception& e) {
+      log::Warn("database not ready, retrying",
+                {{"error", e.what()}, {"attempt", attempt}, {"retryInMs", delay.count()}});
+    }
+    std::unique_lock lock{wait_mutex};
+    wake.wait_for(lock, stop, delay, [] { return false; });
+    delay = std::min(delay * 2, std::chrono::milliseconds{5000});
+  }
+}
+
+}  // namespace comanda::db
