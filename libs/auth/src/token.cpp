@@ -1,0 +1,228 @@
+#include "comanda/auth/token.hpp"
+
+#include <jwt.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include "comanda/core/error.hpp"
+#include "comanda/core/ids.hpp"
+#include "comanda/core/log.hpp"
+
+namespace comanda::auth {
+namespace {
+
+using core::Errc;
+using core::Error;
+
+struct JwtDeleter { void operator()(jwt_t* jwt) const { jwt_free(jwt); } };
+using Jwt = std::unique_ptr<jwt_t, JwtDeleter>;
+
+Error Unauthorized(std::string detail) { return Error{Errc::kUnauthorized, std::move(detail)}; }
+
+std::int64_t Seconds(Clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+bool IsBase64UrlSegment(std::string_view segment) {
+  return !segment.empty() && std::all_of(segment.begin(), segment.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
+nlohmann::json DecodeSegment(std::string_view segment) {
+  const auto bytes = Base64UrlDecode(segment);
+  if (!bytes) throw Unauthorized("The token is malformed.");
+  auto parsed = nlohmann::json::parse(*bytes, nullptr, false);
+  if (!parsed.is_object()) throw Unauthorized("The token is malformed.");
+  return parsed;
+}
+
+bool AudienceMatches(const nlohmann::json& aud, const std::string& expected) {
+  if (aud.is_string()) return aud.get<std::string>() == expected;
+  if (aud.is_array()) {
+    return std::any_of(aud.begin(), aud.end(),
+                       [&](const nlohmann::json& a) { return a.is_string() && a.get<std::string>() == expected; });
+  }
+  return false;
+}
+
+std::string StringClaim(const nlohmann::json& payload, const char* name) {
+  const auto it = payload.find(name);
+  if (it == payload.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::string IssueToken(const SigningKey& key, const TokenSettings& settings, const Subject& subject,
+                       Clock::time_point now) {
+  jwt_t* raw = nullptr;
+  if (jwt_new(&raw) != 0) throw std::runtime_error{"jwt_new failed"};
+  Jwt jwt{raw};
+  const auto iat = Seconds(now);
+  const nlohmann::json claims{{"sub", subject.id},       {"email", subject.email},
+                              {"name", subject.name},    {"role", subject.role},
+                              {"iss", settings.issuer},  {"aud", settings.audience},
+                              {"iat", iat},              {"exp", iat + settings.ttl.count()},
+                              {"jti", core::NewUuid()}};
+  const auto& pem = key.private_pem();
+  if (jwt_add_grants_json(jwt.get(), claims.dump().c_str()) != 0 ||
+      jwt_add_header(jwt.get(), "kid", key.kid().c_str()) != 0 ||
+      jwt_set_alg(jwt.get(), JWT_ALG_RS256, reinterpret_cast<const unsigned char*>(pem.data()),
+                  static_cast<int>(pem.size())) != 0) {
+    throw std::runtime_error{"cannot build the token"};
+  }
+  char* encoded = jwt_encode_str(jwt.get());
+  if (encoded == nullptr) throw std::runtime_error{"cannot sign the token"};
+  std::string token{encoded};
+  std::free(encoded);  // NOLINT(cppcoreguidelines-no-malloc): allocated by libjwt
+  return token;
+}
+
+StaticKeys::StaticKeys(const std::vector<const SigningKey*>& keys) {
+  for (const auto* key : keys) pems_[key->kid()] = key->public_pem();
+}
+
+std::optional<std::string> StaticKeys::PublicKeyPem(const std::string& kid) {
+  const auto it = pems_.find(kid);
+  if (it == pems_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::string, std::string> ParseJwks(std::string_view document) {
+  std::map<std::string, std::string> pems;
+  const auto parsed = nlohmann::json::parse(document, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("keys") || !parsed["keys"].is_array()) return pems;
+  for (const auto& jwk : parsed["keys"]) {
+    if (!jwk.is_object() || !jwk.contains("kid") || !jwk["kid"].is_string()) continue;
+    if (jwk.contains("alg") && jwk["alg"] != "RS256") continue;
+    if (jwk.contains("use") && jwk["use"] != "sig") continue;
+    if (auto pem = PublicPemFromJwk(jwk)) pems[jwk["kid"].get<std::string>()] = std::move(*pem);
+  }
+  return pems;
+}
+
+JwksKeys::JwksKeys(Fetch fetch, std::chrono::seconds max_age,
+                   std::chrono::milliseconds min_refetch_interval)
+    : fetch_{std::move(fetch)}, max_age_{max_age}, min_refetch_interval_{min_refetch_interval} {}
+
+std::optional<std::string> JwksKeys::Cached(const std::string& kid, bool& stale) const {
+  std::shared_lock lock{mutex_};
+  stale = !ever_fetched_ || std::chrono::steady_clock::now() - fetched_at_ > max_age_;
+  const auto it = pems_.find(kid);
+  if (it == pems_.end()) return std::nullopt;
+  return it->second;
+}
+
+void JwksKeys::Refresh() {
+  auto pems = ParseJwks(fetch_());
+  std::unique_lock lock{mutex_};
+  ever_fetched_ = true;
+  fetched_at_ = std::chrono::steady_clock::now();
+  if (pems.empty()) {
+    log::Warn("JWK set has no usable key");
+    return;  // keep the keys we had rather than lock everyone out
+  }
+  pems_ = std::move(pems);
+}
+
+std::optional<std::string> JwksKeys::PublicKeyPem(const std::string& kid) {
+  bool stale = false;
+  auto pem = Cached(kid, stale);
+  if (pem && !stale) return pem;
+
+  std::lock_guard refresh{refresh_mutex_};
+  {
+    std::shared_lock lock{mutex_};  // another thread may have refreshed while we waited
+    const bool recent = ever_fetched_ &&
+                        std::chrono::steady_clock::now() - fetched_at_ < min_refetch_interval_;
+    if (recent) {
+      const auto it = pems_.find(kid);
+      return it == pems_.end() ? std::nullopt : std::optional<std::string>{it->second};
+    }
+  }
+  try {
+    Refresh();
+  } catch (const Error&) {
+    if (pem) return pem;  // stale but known: better than refusing every request
+    throw;
+  }
+  return Cached(kid, stale);
+}
+
+Verifier::Verifier(KeyProvider& keys, VerifySettings settings)
+    : keys_{keys}, settings_{std::move(settings)} {}
+
+Claims Verifier::VerifyBearer(std::string_view authorization, Clock::time_point now) const {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.empty()) throw Unauthorized("A bearer token is required.");
+  if (authorization.size() <= kScheme.size() ||
+      !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(),
+                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+    throw Unauthorized("The Authorization header must use the Bearer scheme.");
+  }
+  auto token = authorization.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  return Verify(token, now);
+}
+
+Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
+  if (token.size() > 8192) throw Unauthorized("The token is malformed.");
+  const auto first = token.find('.');
+  const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos ||
+      !IsBase64UrlSegment(token.substr(0, first)) ||
+      !IsBase64UrlSegment(token.substr(first + 1, second - first - 1)) ||
+      !IsBase64UrlSegment(token.substr(second + 1))) {
+    throw Unauthorized("The token is malformed.");
+  }
+  // The header is read before any key is touched: only RS256 with a kid goes on.
+  const auto header = DecodeSegment(token.substr(0, first));
+  if (header.value("alg", "") != "RS256") throw Unauthorized("The token must be signed with RS256.");
+  const auto kid = StringClaim(header, "kid");
+  if (kid.empty()) throw Unauthorized("The token has no key id.");
+  const auto pem = keys_.PublicKeyPem(kid);
+  if (!pem) throw Unauthorized("The token was signed by an unknown key.");
+
+  jwt_t* raw = nullptr;
+  const std::string token_text{token};
+  const int rc = jwt_decode(&raw, token_text.c_str(), reinterpret_cast<const unsigned char*>(pem->data()),
+                            static_cast<int>(pem->size()));
+  Jwt jwt{raw};
+  if (rc != 0 || !jwt || jwt_get_alg(jwt.get()) != JWT_ALG_RS256) {
+    throw Unauthorized("The token signature is invalid.");
+  }
+
+  const auto payload = DecodeSegment(token.substr(first + 1, second - first - 1));
+  const auto seconds_now = Seconds(now);
+  const auto leeway = settings_.leeway.count();
+  const auto exp = payload.find("exp");
+  if (exp == payload.end() || !exp->is_number_integer()) throw Unauthorized("The token has no expiry.");
+  if (exp->get<std::int64_t>() + leeway <= seconds_now) throw Unauthorized("The token has expired.");
+  if (const auto nbf = payload.find("nbf"); nbf != payload.end()) {
+    if (!nbf->is_number_integer() || nbf->get<std::int64_t>() - leeway > seconds_now) {
+      throw Unauthorized("The token is not valid yet.");
+    }
+  }
+  if (StringClaim(payload, "iss") != settings_.issuer) throw Unauthorized("The token has the wrong issuer.");
+  if (!payload.contains("aud") || !AudienceMatches(payload["aud"], settings_.audience)) {
+    throw Unauthorized("The token has the wrong audience.");
+  }
+  Claims claims;
+  claims.sub = StringClaim(payload, "sub");
+  claims.email = StringClaim(payload, "email");
+  claims.name = StringClaim(payload, "name");
+  claims.role = StringClaim(payload, "role");
+  claims.jti = StringClaim(payload, "jti");
+  claims.exp = exp->get<std::int64_t>();
+  if (const auto iat = payload.find("iat"); iat != payload.end() && iat->is_number_integer()) {
+    claims.iat = iat->get<std::int64_t>();
+  }
+  if (!core::IsUuid(claims.sub)) throw Unauthorized("The token has no valid subject.");
+  if (claims.role != "customer" && claims.role != "admin") throw Unauthorized("The token has no valid role.");
+  return claims;
+}
+
+}  // namespace comanda::auth
