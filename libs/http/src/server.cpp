@@ -130,9 +130,10 @@ struct Runtime::Impl {
 
   // Answers at once on the I/O thread: only for cheap work that touches no dependency.
   restinio::request_handling_status_t Inline(const restinio::request_handle_t& req,
-                                             const std::string& route, Response response) {
+                                             const std::string& route, const std::string& request_id,
+                                             Response response) {
     in_flight.fetch_add(1);
-    Write(req, RequestIdOf(req), std::move(response), route, Clock::now());
+    Write(req, request_id, std::move(response), route, Clock::now());
     return restinio::request_accepted();
   }
 
@@ -249,10 +250,10 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
 
   auto router = std::make_unique<Router>();
   router->http_get("/health", [&impl](const auto& req, auto) {
-    return impl.Inline(req, "/health", Json(200, {{"status", "ok"}}));
+    return impl.Inline(req, "/health", impl.RequestIdOf(req), Json(200, {{"status", "ok"}}));
   });
   router->http_get("/metrics", [&impl](const auto& req, auto) {
-    return impl.Inline(req, "/metrics",
+    return impl.Inline(req, "/metrics", impl.RequestIdOf(req),
                        Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
   });
 
@@ -280,12 +281,12 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                               Error{Errc::kMethodNotAllowed, "This resource allows " + allow + "."},
                               request_id);
                           response.Header("Allow", allow);
-                          return impl.Inline(req, path, std::move(response));
+                          return impl.Inline(req, path, request_id, std::move(response));
                         });
   }
   router->non_matched_request_handler([&impl](const auto& req) {
     const auto request_id = impl.RequestIdOf(req);
-    return impl.Inline(req, "unmatched",
+    return impl.Inline(req, "unmatched", request_id,
                        Problem(Error{Errc::kNotFound, "No resource at this path."}, request_id));
   });
 

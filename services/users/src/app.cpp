@@ -1,0 +1,21 @@
+#include "app.hpp"
+
+namespace comanda::users {
+
+App::App(const Config& config, UserRepository& users, const PasswordHasher& passwords,
+         const auth::SigningKey& key, const auth::Verifier& verifier)
+    : register_{users, passwords},
+      login_{users, passwords, key, {config.jwt_issuer, config.jwt_audience, config.jwt_ttl}},
+      profile_{users, verifier},
+      jwks_{key} {}
+
+std::vector<http::Route> App::Routes() const {
+  return {
+      {"POST", "/register", register_},
+      {"POST", "/login", login_},
+      {"GET", "/profile", profile_},
+      {"GET", "/.well-known/jwks.json", jwks_},
+  };
+}
+
+}  // namespace comanda::users

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "comanda/http/server.hpp"
+#include "config.hpp"
+#include "handlers.hpp"
+
+namespace comanda::users {
+
+/// users-service's route table, built from injected dependencies.
+class App {
+ public:
+  App(const Config& config, UserRepository& users, const PasswordHasher& passwords,
+      const auth::SigningKey& key, const auth::Verifier& verifier);
+
+  std::vector<http::Route> Routes() const;
+
+ private:
+  Register register_;
+  Login login_;
+  Profile profile_;
+  Jwks jwks_;
+};
+
+}  // namespace comanda::users

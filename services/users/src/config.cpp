@@ -1,0 +1,39 @@
+#include "config.hpp"
+
+#include "users.hpp"
+
+namespace comanda::users {
+
+Config LoadConfig(core::ConfigReader& reader) {
+  Config config;
+  config.common = core::ReadCommonConfig(reader, "users-service", 3001);
+  config.database_url = reader.Url("DATABASE_URL", "postgresql://users:users@localhost:5432/users",
+                                   {"postgresql", "postgres"}, "PostgreSQL URL of the users database");
+  config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "`iss` of issued tokens");
+  config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "`aud` of issued tokens");
+  config.jwt_private_key_file =
+      reader.String("JWT_PRIVATE_KEY_FILE", "jwt-private-key.pem",
+                    "PEM RSA private key; generated and saved there (mode 0600) when missing");
+  config.jwt_ttl = std::chrono::seconds{
+      reader.Int("JWT_TTL_SECONDS", 900, 60, 86400, "access token lifetime in seconds")};
+  config.admin_email = reader.Optional("ADMIN_EMAIL", "bootstrap admin email (with ADMIN_PASSWORD)");
+  config.admin_password =
+      reader.Optional("ADMIN_PASSWORD", "bootstrap admin password, 8 to 128 characters");
+
+  if (config.admin_email.has_value() != config.admin_password.has_value()) {
+    reader.Fail(config.admin_email ? "ADMIN_PASSWORD" : "ADMIN_EMAIL",
+                "must be set together with " +
+                    std::string{config.admin_email ? "ADMIN_EMAIL" : "ADMIN_PASSWORD"});
+  }
+  if (config.admin_email) {
+    auto email = NormalizeEmail(*config.admin_email);
+    if (!IsValidEmail(email)) reader.Fail("ADMIN_EMAIL", "is not a valid email address");
+    config.admin_email = std::move(email);
+  }
+  if (config.admin_password && !IsValidPassword(*config.admin_password)) {
+    reader.Fail("ADMIN_PASSWORD", "must be 8 to 128 characters");
+  }
+  return config;
+}
+
+}  // namespace comanda::users

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "comanda/core/config.hpp"
+
+namespace comanda::users {
+
+struct Config {
+  core::CommonConfig common;
+  std::string database_url;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  std::string jwt_private_key_file;
+  std::chrono::seconds jwt_ttl{900};
+  std::optional<std::string> admin_email;  // normalised
+  std::optional<std::string> admin_password;
+};
+
+inline constexpr std::string_view kSummary =
+    "users-service: registration, login (RS256 JWT) and profiles for Comanda.";
+
+/// The service's configuration table.
+Config LoadConfig(core::ConfigReader& reader);
+
+}  // namespace comanda::users

@@ -1,0 +1,46 @@
+// users-service: wiring only. Everything it wires is in users_lib and the shared libraries.
+#include <iostream>
+#include <thread>
+
+#include "app.hpp"
+#include "comanda/db/pool.hpp"
+#include "comanda/http/server.hpp"
+#include "config.hpp"
+
+namespace comanda::users {
+const std::vector<db::Migration>& Migrations();  // generated from migrations/*.sql
+}
+
+int main(int argc, char* argv[]) {
+  using namespace comanda;
+  const auto config = core::LoadConfigOrExit<users::Config>(argc, argv, users::kSummary, users::LoadConfig);
+  http::Runtime runtime{config.common};
+
+  std::optional<auth::SigningKey> key;
+  try {
+    key = auth::SigningKey::LoadOrCreate(config.jwt_private_key_file);
+  } catch (const std::exception& e) {
+    std::cerr << "config error: JWT_PRIVATE_KEY_FILE: " << e.what() << '\n';
+    return 2;
+  }
+
+  db::Pool db{db::WithDefaultParameters(config.database_url, "users-service"),
+              static_cast<std::size_t>(config.common.worker_threads), users::Statements()};
+  users::UserRepository repository{db};
+  const users::PasswordHasher passwords;
+  auth::StaticKeys keys{{&*key}};
+  const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
+  const users::App app{config, repository, passwords, *key, verifier};
+
+  const auto admin_hash = config.admin_password ? passwords.Hash(*config.admin_password) : "";
+  std::jthread initializer{[&](std::stop_token stop) {
+    db.Initialize(users::Migrations(),
+                  [&](pqxx::connection& connection) {
+                    if (config.admin_email) {
+                      users::UserRepository::UpsertAdmin(connection, *config.admin_email, admin_hash);
+                    }
+                  },
+                  stop);
+  }};
+  return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }}});
+}

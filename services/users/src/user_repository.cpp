@@ -1,0 +1,75 @@
+#include "user_repository.hpp"
+
+#include "comanda/core/error.hpp"
+#include "comanda/core/ids.hpp"
+
+namespace comanda::users {
+namespace {
+
+constexpr auto kInsert = "users_insert";
+constexpr auto kByEmail = "users_by_email";
+constexpr auto kById = "users_by_id";
+
+#define COMANDA_USER_COLUMNS \
+  "id::text, email, name, role, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+User ToUser(const pqxx::row& row) {
+  return User{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+              row[3].as<std::string>(), row[4].as<std::string>()};
+}
+
+}  // namespace
+
+std::vector<db::Statement> Statements() {
+  return {
+      {kInsert,
+       "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, 'customer') "
+       "RETURNING " COMANDA_USER_COLUMNS},
+      {kByEmail, "SELECT " COMANDA_USER_COLUMNS ", password_hash FROM users WHERE email = $1"},
+      {kById, "SELECT " COMANDA_USER_COLUMNS " FROM users WHERE id = $1::uuid"},
+  };
+}
+
+User UserRepository::Create(const Registration& registration, const std::string& password_hash) {
+  try {
+    return db_.Transact([&](pqxx::work& tx) {
+      const auto rows = tx.exec_prepared(kInsert, core::NewUuid(), registration.email,
+                                         registration.name, password_hash);
+      return ToUser(rows.at(0));
+    });
+  } catch (const pqxx::unique_violation&) {
+    throw core::Error{core::Errc::kConflict, "An account with this email already exists."}.WithCode(
+        "EMAIL_TAKEN");
+  }
+}
+
+std::optional<StoredUser> UserRepository::FindByEmail(const std::string& email) {
+  return db_.Run([&](pqxx::connection& connection) -> std::optional<StoredUser> {
+    pqxx::nontransaction tx{connection};
+    const auto rows = tx.exec_prepared(kByEmail, email);
+    if (rows.empty()) return std::nullopt;
+    return StoredUser{ToUser(rows[0]), rows[0][5].as<std::string>()};
+  });
+}
+
+std::optional<User> UserRepository::FindById(const std::string& id) {
+  if (!core::IsUuid(id)) return std::nullopt;
+  return db_.Run([&](pqxx::connection& connection) -> std::optional<User> {
+    pqxx::nontransaction tx{connection};
+    const auto rows = tx.exec_prepared(kById, id);
+    if (rows.empty()) return std::nullopt;
+    return ToUser(rows[0]);
+  });
+}
+
+void UserRepository::UpsertAdmin(pqxx::connection& connection, const std::string& email,
+                                 const std::string& password_hash) {
+  pqxx::work tx{connection};
+  tx.exec_params(
+      "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Administrator', $3, 'admin') "
+      "ON CONFLICT (email) DO UPDATE SET role = 'admin', password_hash = EXCLUDED.password_hash",
+      core::NewUuid(), email, password_hash);
+  tx.commit();
+}
+
+}  // namespace comanda::users
