@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <map>
-#include <regex>
 #include <thread>
 
 #include "comanda/core/error.hpp"
@@ -41,11 +40,18 @@ restinio::http_method_id_t MethodId(const std::string& method) {
   return it->second;
 }
 
+// The `:name` parameters of an express route pattern, in order.
 std::vector<std::string> ParamNames(const std::string& pattern) {
-  static const std::regex kParam{":([A-Za-z_][A-Za-z0-9_]*)"};
+  auto is_name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  };
   std::vector<std::string> names;
-  for (std::sregex_iterator it{pattern.begin(), pattern.end(), kParam}, end; it != end; ++it) {
-    names.push_back((*it)[1]);
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != ':') continue;
+    std::size_t end = i + 1;
+    while (end < pattern.size() && is_name_char(pattern[end])) ++end;
+    if (end > i + 1) names.push_back(pattern.substr(i + 1, end - i - 1));
+    i = end - 1;
   }
   return names;
 }
