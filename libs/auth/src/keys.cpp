@@ -24,12 +24,24 @@ namespace {
 constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-struct BioDeleter { void operator()(BIO* b) const { BIO_free(b); } };
-struct PkeyDeleter { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
-struct BnDeleter { void operator()(BIGNUM* n) const { BN_free(n); } };
-struct CtxDeleter { void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); } };
-struct BldDeleter { void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); } };
-struct ParamDeleter { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
+struct BioDeleter {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+struct BnDeleter {
+  void operator()(BIGNUM* n) const { BN_free(n); }
+};
+struct CtxDeleter {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+struct BldDeleter {
+  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
+};
+struct ParamDeleter {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
 using Bio = std::unique_ptr<BIO, BioDeleter>;
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 using Bn = std::unique_ptr<BIGNUM, BnDeleter>;
@@ -42,13 +54,15 @@ std::string BioToString(BIO* bio) {
 
 std::string PublicPem(EVP_PKEY* key) {
   Bio bio{BIO_new(BIO_s_mem())};
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) throw std::runtime_error{"cannot write public key"};
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1)
+    throw std::runtime_error{"cannot write public key"};
   return BioToString(bio.get());
 }
 
 std::string PrivatePem(EVP_PKEY* key) {
   Bio bio{BIO_new(BIO_s_mem())};
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     throw std::runtime_error{"cannot write private key"};
   }
   return BioToString(bio.get());
@@ -69,7 +83,9 @@ std::string Base64UrlEncode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
-  auto byte = [&bytes](std::size_t at) { return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at])); };
+  auto byte = [&bytes](std::size_t at) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at]));
+  };
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     out += kAlphabet[(v >> 18) & 63];
@@ -123,14 +139,16 @@ SigningKey SigningKey::FromPem(const std::string& private_pem) {
   Pkey key{PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)};
   if (!key) throw std::runtime_error{"not a PEM private key"};
   if (EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) throw std::runtime_error{"not an RSA key"};
-  if (EVP_PKEY_get_bits(key.get()) < 2048) throw std::runtime_error{"RSA key shorter than 2048 bits"};
+  if (EVP_PKEY_get_bits(key.get()) < 2048)
+    throw std::runtime_error{"RSA key shorter than 2048 bits"};
   SigningKey out;
   out.private_pem_ = PrivatePem(key.get());
   out.public_pem_ = PublicPem(key.get());
   const auto n = Base64UrlEncode(BignumBytes(key.get(), OSSL_PKEY_PARAM_RSA_N));
   const auto e = Base64UrlEncode(BignumBytes(key.get(), OSSL_PKEY_PARAM_RSA_E));
   out.kid_ = Thumbprint(n, e);
-  out.jwk_ = {{"kty", "RSA"}, {"use", "sig"}, {"alg", "RS256"}, {"kid", out.kid_}, {"n", n}, {"e", e}};
+  out.jwk_ = {{"kty", "RSA"},    {"use", "sig"}, {"alg", "RS256"},
+              {"kid", out.kid_}, {"n", n},       {"e", e}};
   return out;
 }
 
@@ -164,15 +182,17 @@ SigningKey SigningKey::LoadOrCreate(const std::string& path) {
 }
 
 std::optional<std::string> PublicPemFromJwk(const nlohmann::json& jwk) {
-  if (!jwk.is_object() || jwk.value("kty", "") != "RSA" || !jwk.contains("n") || !jwk.contains("e") ||
-      !jwk["n"].is_string() || !jwk["e"].is_string()) {
+  if (!jwk.is_object() || jwk.value("kty", "") != "RSA" || !jwk.contains("n") ||
+      !jwk.contains("e") || !jwk["n"].is_string() || !jwk["e"].is_string()) {
     return std::nullopt;
   }
   const auto n = Base64UrlDecode(jwk["n"].get<std::string>());
   const auto e = Base64UrlDecode(jwk["e"].get<std::string>());
   if (!n || !e || n->size() < 256 || e->empty() || e->size() > 8) return std::nullopt;
-  Bn modulus{BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr)};
-  Bn exponent{BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr)};
+  Bn modulus{BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()),
+                       static_cast<int>(n->size()), nullptr)};
+  Bn exponent{BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()),
+                        static_cast<int>(e->size()), nullptr)};
   std::unique_ptr<OSSL_PARAM_BLD, BldDeleter> builder{OSSL_PARAM_BLD_new()};
   if (!modulus || !exponent || !builder ||
       OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, modulus.get()) != 1 ||
@@ -180,7 +200,8 @@ std::optional<std::string> PublicPemFromJwk(const nlohmann::json& jwk) {
     return std::nullopt;
   }
   std::unique_ptr<OSSL_PARAM, ParamDeleter> params{OSSL_PARAM_BLD_to_param(builder.get())};
-  std::unique_ptr<EVP_PKEY_CTX, CtxDeleter> context{EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr)};
+  std::unique_ptr<EVP_PKEY_CTX, CtxDeleter> context{
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr)};
   EVP_PKEY* raw = nullptr;
   if (!params || !context || EVP_PKEY_fromdata_init(context.get()) != 1 ||
       EVP_PKEY_fromdata(context.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {

@@ -77,7 +77,8 @@ TEST(SigningKey, RejectsGarbageAndShortKeys) {
 }
 
 TEST(SigningKey, CreatesTheKeyFileOnceWithMode0600) {
-  const auto dir = std::filesystem::temp_directory_path() / ("comanda-key-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("comanda-key-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = (dir / "jwt.pem").string();
   const auto created = SigningKey::LoadOrCreate(path);

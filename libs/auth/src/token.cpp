@@ -16,7 +16,9 @@ namespace {
 using core::Errc;
 using core::Error;
 
-struct JwtDeleter { void operator()(jwt_t* jwt) const { jwt_free(jwt); } };
+struct JwtDeleter {
+  void operator()(jwt_t* jwt) const { jwt_free(jwt); }
+};
 using Jwt = std::unique_ptr<jwt_t, JwtDeleter>;
 
 Error Unauthorized(std::string detail) { return Error{Errc::kUnauthorized, std::move(detail)}; }
@@ -27,7 +29,8 @@ std::int64_t Seconds(Clock::time_point time) {
 
 bool IsBase64UrlSegment(std::string_view segment) {
   return !segment.empty() && std::all_of(segment.begin(), segment.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
@@ -42,8 +45,9 @@ nlohmann::json DecodeSegment(std::string_view segment) {
 bool AudienceMatches(const nlohmann::json& aud, const std::string& expected) {
   if (aud.is_string()) return aud.get<std::string>() == expected;
   if (aud.is_array()) {
-    return std::any_of(aud.begin(), aud.end(),
-                       [&](const nlohmann::json& a) { return a.is_string() && a.get<std::string>() == expected; });
+    return std::any_of(aud.begin(), aud.end(), [&](const nlohmann::json& a) {
+      return a.is_string() && a.get<std::string>() == expected;
+    });
   }
   return false;
 }
@@ -62,10 +66,14 @@ std::string IssueToken(const SigningKey& key, const TokenSettings& settings, con
   if (jwt_new(&raw) != 0) throw std::runtime_error{"jwt_new failed"};
   Jwt jwt{raw};
   const auto iat = Seconds(now);
-  const nlohmann::json claims{{"sub", subject.id},       {"email", subject.email},
-                              {"name", subject.name},    {"role", subject.role},
-                              {"iss", settings.issuer},  {"aud", settings.audience},
-                              {"iat", iat},              {"exp", iat + settings.ttl.count()},
+  const nlohmann::json claims{{"sub", subject.id},
+                              {"email", subject.email},
+                              {"name", subject.name},
+                              {"role", subject.role},
+                              {"iss", settings.issuer},
+                              {"aud", settings.audience},
+                              {"iat", iat},
+                              {"exp", iat + settings.ttl.count()},
                               {"jti", core::NewUuid()}};
   const auto& pem = key.private_pem();
   if (jwt_add_grants_json(jwt.get(), claims.dump().c_str()) != 0 ||
@@ -136,8 +144,8 @@ std::optional<std::string> JwksKeys::PublicKeyPem(const std::string& kid) {
   std::lock_guard refresh{refresh_mutex_};
   {
     std::shared_lock lock{mutex_};  // another thread may have refreshed while we waited
-    const bool recent = ever_fetched_ &&
-                        std::chrono::steady_clock::now() - fetched_at_ < min_refetch_interval_;
+    const bool recent =
+        ever_fetched_ && std::chrono::steady_clock::now() - fetched_at_ < min_refetch_interval_;
     if (recent) {
       const auto it = pems_.find(kid);
       return it == pems_.end() ? std::nullopt : std::optional<std::string>{it->second};
@@ -159,8 +167,9 @@ Claims Verifier::VerifyBearer(std::string_view authorization, Clock::time_point 
   constexpr std::string_view kScheme = "bearer ";
   if (authorization.empty()) throw Unauthorized("A bearer token is required.");
   if (authorization.size() <= kScheme.size() ||
-      !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(),
-                  [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+      !std::equal(kScheme.begin(), kScheme.end(), authorization.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
     throw Unauthorized("The Authorization header must use the Bearer scheme.");
   }
   auto token = authorization.substr(kScheme.size());
@@ -180,7 +189,8 @@ Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
   }
   // The header is read before any key is touched: only RS256 with a kid goes on.
   const auto header = DecodeSegment(token.substr(0, first));
-  if (header.value("alg", "") != "RS256") throw Unauthorized("The token must be signed with RS256.");
+  if (header.value("alg", "") != "RS256")
+    throw Unauthorized("The token must be signed with RS256.");
   const auto kid = StringClaim(header, "kid");
   if (kid.empty()) throw Unauthorized("The token has no key id.");
   const auto pem = keys_.PublicKeyPem(kid);
@@ -188,8 +198,9 @@ Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
 
   jwt_t* raw = nullptr;
   const std::string token_text{token};
-  const int rc = jwt_decode(&raw, token_text.c_str(), reinterpret_cast<const unsigned char*>(pem->data()),
-                            static_cast<int>(pem->size()));
+  const int rc =
+      jwt_decode(&raw, token_text.c_str(), reinterpret_cast<const unsigned char*>(pem->data()),
+                 static_cast<int>(pem->size()));
   Jwt jwt{raw};
   if (rc != 0 || !jwt || jwt_get_alg(jwt.get()) != JWT_ALG_RS256) {
     throw Unauthorized("The token signature is invalid.");
@@ -199,14 +210,17 @@ Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
   const auto seconds_now = Seconds(now);
   const auto leeway = settings_.leeway.count();
   const auto exp = payload.find("exp");
-  if (exp == payload.end() || !exp->is_number_integer()) throw Unauthorized("The token has no expiry.");
-  if (exp->get<std::int64_t>() + leeway <= seconds_now) throw Unauthorized("The token has expired.");
+  if (exp == payload.end() || !exp->is_number_integer())
+    throw Unauthorized("The token has no expiry.");
+  if (exp->get<std::int64_t>() + leeway <= seconds_now)
+    throw Unauthorized("The token has expired.");
   if (const auto nbf = payload.find("nbf"); nbf != payload.end()) {
     if (!nbf->is_number_integer() || nbf->get<std::int64_t>() - leeway > seconds_now) {
       throw Unauthorized("The token is not valid yet.");
     }
   }
-  if (StringClaim(payload, "iss") != settings_.issuer) throw Unauthorized("The token has the wrong issuer.");
+  if (StringClaim(payload, "iss") != settings_.issuer)
+    throw Unauthorized("The token has the wrong issuer.");
   if (!payload.contains("aud") || !AudienceMatches(payload["aud"], settings_.audience)) {
     throw Unauthorized("The token has the wrong audience.");
   }
@@ -221,7 +235,8 @@ Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
     claims.iat = iat->get<std::int64_t>();
   }
   if (!core::IsUuid(claims.sub)) throw Unauthorized("The token has no valid subject.");
-  if (claims.role != "customer" && claims.role != "admin") throw Unauthorized("The token has no valid role.");
+  if (claims.role != "customer" && claims.role != "admin")
+    throw Unauthorized("The token has no valid role.");
   return claims;
 }
 

@@ -107,12 +107,14 @@ TEST_F(VerifierTest, RejectsAlgNone) {
 TEST_F(VerifierTest, RejectsHs256SignedWithThePublicKey) {
   const auto token = IssueToken(Key(), kSettings, kUser, kNow);
   const auto header = R"({"alg":"HS256","typ":"JWT","kid":")" + Key().kid() + R"("})";
-  const auto signing_input = Base64UrlEncode(header) + "." + Base64UrlEncode(PayloadOf(token).dump());
+  const auto signing_input =
+      Base64UrlEncode(header) + "." + Base64UrlEncode(PayloadOf(token).dump());
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_length = 0;
   const auto& secret = Key().public_pem();
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac, &mac_length);
+       reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
+       &mac_length);
   ExpectRejected(signing_input + "." +
                  Base64UrlEncode({reinterpret_cast<const char*>(mac), mac_length}));
 }

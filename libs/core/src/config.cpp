@@ -52,8 +52,8 @@ int ConfigReader::Int(const std::string& name, int fallback, int min, int max, s
     return fallback;
   }
   if (value < min || value > max) {
-    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                   ", got " + *raw);
+    Fail(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+                   *raw);
     return fallback;
   }
   return value;
@@ -65,8 +65,7 @@ std::chrono::milliseconds ConfigReader::Millis(const std::string& name, int fall
 }
 
 std::string ConfigReader::OneOf(const std::string& name, const std::string& fallback,
-                                std::initializer_list<std::string_view> allowed,
-                                std::string help) {
+                                std::initializer_list<std::string_view> allowed, std::string help) {
   const auto raw = Read(name, fallback, std::move(help));
   if (!raw) return fallback;
   if (std::find(allowed.begin(), allowed.end(), *raw) != allowed.end()) return *raw;
@@ -82,9 +81,8 @@ std::string ConfigReader::Url(const std::string& name, const std::string& fallba
   if (!raw) return fallback;
   const auto sep = raw->find("://");
   const bool scheme_ok =
-      sep != std::string::npos &&
-      std::find(schemes.begin(), schemes.end(), std::string_view{*raw}.substr(0, sep)) !=
-          schemes.end();
+      sep != std::string::npos && std::find(schemes.begin(), schemes.end(),
+                                            std::string_view{*raw}.substr(0, sep)) != schemes.end();
   const bool has_host = sep != std::string::npos && raw->size() > sep + 3 &&
                         raw->find_first_of("/?#", sep + 3) != sep + 3;
   const bool clean = std::none_of(raw->begin(), raw->end(), [](char c) {
@@ -105,7 +103,8 @@ void ConfigReader::Fail(const std::string& name, const std::string& message) {
 
 std::string ConfigReader::HelpText(std::string_view program, std::string_view summary) const {
   std::ostringstream out;
-  out << "usage: " << program << "\n\n" << summary << "\n\nConfigured only by environment variables:\n";
+  out << "usage: " << program << "\n\n"
+      << summary << "\n\nConfigured only by environment variables:\n";
   std::size_t width = 0;
   for (const auto& var : variables_) width = std::max(width, var.name.size());
   for (const auto& var : variables_) {
@@ -120,8 +119,8 @@ CommonConfig ReadCommonConfig(ConfigReader& reader, std::string service, int def
   CommonConfig config;
   config.service = std::move(service);
   config.port = reader.Int("PORT", default_port, 0, 65535, "listen port (0: any free port)");
-  config.log_level = reader.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"},
-                                  "log level");
+  config.log_level =
+      reader.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"}, "log level");
   config.io_threads = reader.Int("IO_THREADS", 1, 1, 64, "threads that do network I/O");
   config.worker_threads =
       reader.Int("WORKER_THREADS", 4, 1, 256, "threads that run handlers (blocking work)");

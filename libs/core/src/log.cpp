@@ -22,8 +22,8 @@ struct State {
 State& GlobalState() {
   static State state = [] {
     State s;
-    s.logger = std::make_shared<spdlog::logger>(
-        "comanda", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    s.logger = std::make_shared<spdlog::logger>("comanda",
+                                                std::make_shared<spdlog::sinks::stdout_sink_mt>());
     s.logger->set_pattern("%v");
     s.logger->flush_on(spdlog::level::trace);  // one line at a time: logs are read live by tests
     return s;
@@ -33,20 +33,28 @@ State& GlobalState() {
 
 spdlog::level::level_enum ToSpd(Level level) {
   switch (level) {
-    case Level::kDebug: return spdlog::level::debug;
-    case Level::kInfo: return spdlog::level::info;
-    case Level::kWarn: return spdlog::level::warn;
-    case Level::kError: return spdlog::level::err;
+    case Level::kDebug:
+      return spdlog::level::debug;
+    case Level::kInfo:
+      return spdlog::level::info;
+    case Level::kWarn:
+      return spdlog::level::warn;
+    case Level::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
 
 std::string_view Name(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }

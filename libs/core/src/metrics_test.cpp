@@ -7,7 +7,8 @@ namespace {
 
 TEST(Registry, RendersCountersWithLabels) {
   Registry registry;
-  registry.GetCounter("http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}}).Inc(3);
+  registry.GetCounter("http_requests_total", "Requests.", {{"route", "/a"}, {"status", "200"}})
+      .Inc(3);
   const auto text = registry.Render();
   EXPECT_NE(text.find("# TYPE http_requests_total counter"), std::string::npos);
   EXPECT_NE(text.find("http_requests_total{route=\"/a\",status=\"200\"} 3"), std::string::npos);

@@ -33,8 +33,8 @@ FieldReader::FieldReader(const nlohmann::json& body, std::string prefix)
     : body_{body}, prefix_{std::move(prefix)} {
   if (!body_.is_object()) {
     const std::string where = prefix_.empty() ? "The request body" : prefix_;
-    throw Error{Errc::kValidation, where + " must be a JSON object.",
-                {{prefix_, "must be a JSON object"}}};
+    throw Error{
+        Errc::kValidation, where + " must be a JSON object.", {{prefix_, "must be a JSON object"}}};
   }
 }
 

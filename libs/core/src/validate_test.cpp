@@ -64,7 +64,7 @@ TEST(FieldReader, RejectsNulEvenWhenControlCharactersAreAllowed) {
 }
 
 TEST(FieldReader, CountsLengthInCharacters) {
-  const json body{{"name", std::string(100, 'x') }, {"emoji", "📩📩"}};
+  const json body{{"name", std::string(100, 'x')}, {"emoji", "📩📩"}};
   FieldReader reader{body};
   EXPECT_EQ(reader.String("name", {.min_length = 1, .max_length = 100}).size(), 100u);
   EXPECT_EQ(reader.String("emoji", {.min_length = 1, .max_length = 2}), "📩📩");

@@ -17,8 +17,8 @@ int Migrate(pqxx::connection& connection, const std::vector<Migration>& migratio
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version integer PRIMARY KEY, name text NOT NULL,"
         " applied_at timestamptz NOT NULL DEFAULT now())");
-    const auto done = transaction.exec_params(
-        "SELECT 1 FROM schema_migrations WHERE version = $1", migration.version);
+    const auto done = transaction.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1",
+                                              migration.version);
     if (!done.empty()) continue;  // the transaction rolls back: nothing was changed
     transaction.exec(migration.sql);
     transaction.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",

@@ -28,7 +28,9 @@ Pool::Lease::~Lease() {
 }
 
 Pool::Pool(std::string url, std::size_t size, std::vector<Statement> statements)
-    : url_{std::move(url)}, size_{std::max<std::size_t>(size, 1)}, statements_{std::move(statements)} {}
+    : url_{std::move(url)},
+      size_{std::max<std::size_t>(size, 1)},
+      statements_{std::move(statements)} {}
 
 Pool::~Pool() = default;
 

@@ -38,8 +38,10 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     auto value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     state.response.headers.emplace_back(std::move(name), std::string{value});
@@ -50,7 +52,9 @@ std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user
 }
 
 void GlobalInitOnce() {
-  static const bool initialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  static const bool initialised = [] {
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  }();
   if (!initialised) throw std::runtime_error{"curl_global_init failed"};
 }
 
@@ -58,7 +62,8 @@ void GlobalInitOnce() {
 
 Client::Client(ClientOptions options) : options_{std::move(options)} {
   GlobalInitOnce();
-  while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
+  while (!options_.base_url.empty() && options_.base_url.back() == '/')
+    options_.base_url.pop_back();
 }
 
 Client::~Client() {
@@ -137,8 +142,10 @@ ClientResponse Client::Perform(const char* method, std::string_view path, const 
   if (code != CURLE_OK) {
     curl_easy_cleanup(curl);  // a failed handle may hold a broken connection: drop it
     const std::string reason = state.too_large ? "answer too large" : curl_easy_strerror(code);
-    log::Warn("dependency call failed", {{"dependency", options_.name}, {"method", method},
-                                         {"path", std::string{path}}, {"error", reason}});
+    log::Warn("dependency call failed", {{"dependency", options_.name},
+                                         {"method", method},
+                                         {"path", std::string{path}},
+                                         {"error", reason}});
     throw core::Error{core::Errc::kUnavailable, options_.name + " is unavailable."};
   }
   Return(curl);

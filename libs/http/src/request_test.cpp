@@ -17,9 +17,7 @@ core::Error CaptureError(std::string_view body) {
   return core::Error{core::Errc::kInternal, "none"};
 }
 
-TEST(ParseJsonBody, ParsesObjects) {
-  EXPECT_EQ(ParseJsonBody(R"({"a":1})")["a"], 1);
-}
+TEST(ParseJsonBody, ParsesObjects) { EXPECT_EQ(ParseJsonBody(R"({"a":1})")["a"], 1); }
 
 TEST(ParseJsonBody, RejectsMalformedJsonAsBadRequest) {
   for (const auto* body : {"", "{", "{'a':1}", "{\"a\":1} trailing", "nul"}) {

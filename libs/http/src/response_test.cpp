@@ -16,7 +16,8 @@ std::string HeaderOf(const Response& response, const std::string& name) {
 }
 
 TEST(Problem, WritesRfc9457FieldsWithCodeAndRequestId) {
-  const auto response = Problem(Error{Errc::kConflict, "Email taken."}.WithCode("EMAIL_TAKEN"), "r1");
+  const auto response =
+      Problem(Error{Errc::kConflict, "Email taken."}.WithCode("EMAIL_TAKEN"), "r1");
   EXPECT_EQ(response.status, 409);
   EXPECT_EQ(response.content_type, "application/problem+json");
   const auto body = nlohmann::json::parse(response.body);
@@ -30,8 +31,9 @@ TEST(Problem, WritesRfc9457FieldsWithCodeAndRequestId) {
 }
 
 TEST(Problem, ListsFieldErrors) {
-  const auto response =
-      Problem(Error{Errc::kValidation, "Invalid.", {{"items[0].quantity", "must be between 1 and 99"}}}, "r");
+  const auto response = Problem(
+      Error{Errc::kValidation, "Invalid.", {{"items[0].quantity", "must be between 1 and 99"}}},
+      "r");
   const auto body = nlohmann::json::parse(response.body);
   EXPECT_EQ(response.status, 400);
   ASSERT_EQ(body["errors"].size(), 1u);

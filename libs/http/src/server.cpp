@@ -1,18 +1,15 @@
 // The only translation unit that sees RESTinio and Asio: everything else uses Request/Response.
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
-
 #include "comanda/http/server.hpp"
 
-#include <restinio/all.hpp>
-
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-
-#include <atomic>
 #include <map>
+#include <restinio/all.hpp>
 #include <thread>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
@@ -32,8 +29,10 @@ using Clock = std::chrono::steady_clock;
 
 restinio::http_method_id_t MethodId(const std::string& method) {
   static const std::map<std::string, restinio::http_method_id_t> kMethods{
-      {"GET", restinio::http_method_get()},     {"POST", restinio::http_method_post()},
-      {"PUT", restinio::http_method_put()},     {"PATCH", restinio::http_method_patch()},
+      {"GET", restinio::http_method_get()},
+      {"POST", restinio::http_method_post()},
+      {"PUT", restinio::http_method_put()},
+      {"PATCH", restinio::http_method_patch()},
       {"DELETE", restinio::http_method_delete()}};
   const auto it = kMethods.find(method);
   if (it == kMethods.end()) throw std::invalid_argument{"unsupported route method " + method};
@@ -58,24 +57,42 @@ std::vector<std::string> ParamNames(const std::string& pattern) {
 
 std::string ReasonPhrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -115,8 +132,10 @@ struct Runtime::Impl {
 
     const auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const auto method = std::string{req->header().method().c_str()};
-    const metrics::Labels labels{{"route", route}, {"method", method}, {"status", std::to_string(status)}};
-    registry.GetCounter("http_requests_total", "HTTP requests by route, method and status.", labels).Inc();
+    const metrics::Labels labels{
+        {"route", route}, {"method", method}, {"status", std::to_string(status)}};
+    registry.GetCounter("http_requests_total", "HTTP requests by route, method and status.", labels)
+        .Inc();
     registry.GetHistogram("http_request_duration_seconds", "HTTP request latency.", labels)
         .Observe(seconds);
     const nlohmann::json fields{{"method", method},
@@ -136,8 +155,8 @@ struct Runtime::Impl {
 
   // Answers at once on the I/O thread: only for cheap work that touches no dependency.
   restinio::request_handling_status_t Inline(const restinio::request_handle_t& req,
-                                             const std::string& route, const std::string& request_id,
-                                             Response response) {
+                                             const std::string& route,
+                                             const std::string& request_id, Response response) {
     in_flight.fetch_add(1);
     Write(req, request_id, std::move(response), route, Clock::now());
     return restinio::request_accepted();
@@ -201,21 +220,24 @@ struct Runtime::Impl {
     Write(req, request_id, std::move(response), route, started);
   }
 
-  restinio::request_handling_status_t Accept(const restinio::request_handle_t& req,
-                                             const Handler& handler, const std::string& route,
-                                             std::vector<std::pair<std::string, std::string>> params) {
+  restinio::request_handling_status_t Accept(
+      const restinio::request_handle_t& req, const Handler& handler, const std::string& route,
+      std::vector<std::pair<std::string, std::string>> params) {
     const auto started = Clock::now();
     const int queued = in_flight.fetch_add(1);
     if (draining.load() || queued >= config.worker_threads + config.max_queued_requests) {
       const auto request_id = RequestIdOf(req);
-      const auto detail = draining.load() ? "The service is shutting down." : "The service is busy.";
-      Write(req, request_id, Problem(Error{Errc::kUnavailable, detail}.WithCode("SERVICE_BUSY"), request_id),
-            route, started);
+      const auto detail =
+          draining.load() ? "The service is shutting down." : "The service is busy.";
+      Write(req, request_id,
+            Problem(Error{Errc::kUnavailable, detail}.WithCode("SERVICE_BUSY"), request_id), route,
+            started);
       return restinio::request_accepted();
     }
-    asio::post(*workers, [this, req, &handler, route, params = std::move(params), started]() mutable {
-      Dispatch(req, handler, route, std::move(params), started);
-    });
+    asio::post(*workers,
+               [this, req, &handler, route, params = std::move(params), started]() mutable {
+                 Dispatch(req, handler, route, std::move(params), started);
+               });
     return restinio::request_accepted();
   }
 };
@@ -233,7 +255,8 @@ std::stop_token Runtime::stop_token() const noexcept { return impl_->stop.get_to
 int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks) {
   auto& impl = *impl_;
   impl.max_body_bytes = max_body_bytes;
-  impl.workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(impl.config.worker_threads));
+  impl.workers =
+      std::make_unique<asio::thread_pool>(static_cast<std::size_t>(impl.config.worker_threads));
 
   routes.push_back({"GET", "/ready", [checks = std::move(checks)](const Request&) {
                       nlohmann::json results = nlohmann::json::object();
@@ -248,8 +271,9 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                         results[check.name] = up ? "up" : "down";
                         all_up = all_up && up;
                       }
-                      auto response = Json(all_up ? 200 : 503,
-                                           {{"status", all_up ? "ok" : "unavailable"}, {"checks", results}});
+                      auto response =
+                          Json(all_up ? 200 : 503,
+                               {{"status", all_up ? "ok" : "unavailable"}, {"checks", results}});
                       if (!all_up) response.Header("Retry-After", "2");
                       return response;
                     }});
@@ -259,8 +283,9 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
     return impl.Inline(req, "/health", impl.RequestIdOf(req), Json(200, {{"status", "ok"}}));
   });
   router->http_get("/metrics", [&impl](const auto& req, auto) {
-    return impl.Inline(req, "/metrics", impl.RequestIdOf(req),
-                       Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+    return impl.Inline(
+        req, "/metrics", impl.RequestIdOf(req),
+        Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
   });
 
   // Handlers live in this table for the server's lifetime; the router refers to them.
@@ -272,7 +297,8 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                         [&impl, &route, names](const restinio::request_handle_t& req,
                                                restinio::router::route_params_t params) {
                           std::vector<std::pair<std::string, std::string>> values;
-                          for (const auto& name : names) values.emplace_back(name, std::string{params[name]});
+                          for (const auto& name : names)
+                            values.emplace_back(name, std::string{params[name]});
                           return impl.Accept(req, route.handler, route.path, std::move(values));
                         });
     others[route.path].add(MethodId(route.method));
@@ -317,7 +343,8 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
   Clock::time_point drain_deadline;
   std::function<void()> wait_for_drain = [&] {
     if (impl.in_flight.load() == 0 || Clock::now() >= drain_deadline) {
-      if (impl.in_flight.load() != 0) log::Warn("drain timed out", {{"inFlight", impl.in_flight.load()}});
+      if (impl.in_flight.load() != 0)
+        log::Warn("drain timed out", {{"inFlight", impl.in_flight.load()}});
       impl.io.stop();
       return;
     }

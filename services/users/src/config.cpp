@@ -7,8 +7,9 @@ namespace comanda::users {
 Config LoadConfig(core::ConfigReader& reader) {
   Config config;
   config.common = core::ReadCommonConfig(reader, "users-service", 3001);
-  config.database_url = reader.Url("DATABASE_URL", "postgresql://users:users@localhost:5432/users",
-                                   {"postgresql", "postgres"}, "PostgreSQL URL of the users database");
+  config.database_url =
+      reader.Url("DATABASE_URL", "postgresql://users:users@localhost:5432/users",
+                 {"postgresql", "postgres"}, "PostgreSQL URL of the users database");
   config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "`iss` of issued tokens");
   config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "`aud` of issued tokens");
   config.jwt_private_key_file =
@@ -16,7 +17,8 @@ Config LoadConfig(core::ConfigReader& reader) {
                     "PEM RSA private key; generated and saved there (mode 0600) when missing");
   config.jwt_ttl = std::chrono::seconds{
       reader.Int("JWT_TTL_SECONDS", 900, 60, 86400, "access token lifetime in seconds")};
-  config.admin_email = reader.Optional("ADMIN_EMAIL", "bootstrap admin email (with ADMIN_PASSWORD)");
+  config.admin_email =
+      reader.Optional("ADMIN_EMAIL", "bootstrap admin email (with ADMIN_PASSWORD)");
   config.admin_password =
       reader.Optional("ADMIN_PASSWORD", "bootstrap admin password, 8 to 128 characters");
 

@@ -33,7 +33,8 @@ TEST(LoadConfig, AdminNeedsBothVariables) {
 
 TEST(LoadConfig, NormalisesAndValidatesTheAdmin) {
   std::vector<std::string> problems;
-  auto config = Load({{"ADMIN_EMAIL", " Admin@Example.com "}, {"ADMIN_PASSWORD", "long-enough"}}, &problems);
+  auto config =
+      Load({{"ADMIN_EMAIL", " Admin@Example.com "}, {"ADMIN_PASSWORD", "long-enough"}}, &problems);
   EXPECT_TRUE(problems.empty());
   EXPECT_EQ(config.admin_email, "admin@example.com");
   Load({{"ADMIN_EMAIL", "nope"}, {"ADMIN_PASSWORD", "short"}}, &problems);

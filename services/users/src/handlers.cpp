@@ -26,7 +26,8 @@ http::Response Login::operator()(const http::Request& request) const {
     passwords_.VerifyDummy(credentials.password);
   }
   if (!valid) {
-    throw Error{Errc::kUnauthorized, "The email or the password is wrong."}.WithCode("INVALID_CREDENTIALS");
+    throw Error{Errc::kUnauthorized, "The email or the password is wrong."}.WithCode(
+        "INVALID_CREDENTIALS");
   }
   const auto& user = stored->user;
   const auto token = auth::IssueToken(key_, settings_, {user.id, user.email, user.name, user.role},

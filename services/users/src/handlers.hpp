@@ -12,7 +12,8 @@ namespace comanda::users {
 /// POST /register
 class Register final {
  public:
-  Register(UserRepository& users, const PasswordHasher& passwords) : users_{users}, passwords_{passwords} {}
+  Register(UserRepository& users, const PasswordHasher& passwords)
+      : users_{users}, passwords_{passwords} {}
   http::Response operator()(const http::Request& request) const;
 
  private:
@@ -38,7 +39,8 @@ class Login final {
 /// GET /profile
 class Profile final {
  public:
-  Profile(UserRepository& users, const auth::Verifier& verifier) : users_{users}, verifier_{verifier} {}
+  Profile(UserRepository& users, const auth::Verifier& verifier)
+      : users_{users}, verifier_{verifier} {}
   http::Response operator()(const http::Request& request) const;
 
  private:

@@ -13,7 +13,8 @@ const std::vector<db::Migration>& Migrations();  // generated from migrations/*.
 
 int main(int argc, char* argv[]) {
   using namespace comanda;
-  const auto config = core::LoadConfigOrExit<users::Config>(argc, argv, users::kSummary, users::LoadConfig);
+  const auto config =
+      core::LoadConfigOrExit<users::Config>(argc, argv, users::kSummary, users::LoadConfig);
   http::Runtime runtime{config.common};
 
   std::optional<auth::SigningKey> key;
@@ -34,13 +35,14 @@ int main(int argc, char* argv[]) {
 
   const auto admin_hash = config.admin_password ? passwords.Hash(*config.admin_password) : "";
   std::jthread initializer{[&](std::stop_token stop) {
-    db.Initialize(users::Migrations(),
-                  [&](pqxx::connection& connection) {
-                    if (config.admin_email) {
-                      users::UserRepository::UpsertAdmin(connection, *config.admin_email, admin_hash);
-                    }
-                  },
-                  stop);
+    db.Initialize(
+        users::Migrations(),
+        [&](pqxx::connection& connection) {
+          if (config.admin_email) {
+            users::UserRepository::UpsertAdmin(connection, *config.admin_email, admin_hash);
+          }
+        },
+        stop);
   }};
   return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }}});
 }

@@ -10,8 +10,9 @@ constexpr auto kInsert = "users_insert";
 constexpr auto kByEmail = "users_by_email";
 constexpr auto kById = "users_by_id";
 
-#define COMANDA_USER_COLUMNS \
-  "id::text, email, name, role, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define COMANDA_USER_COLUMNS                                             \
+  "id::text, email, name, role, to_char(created_at AT TIME ZONE 'UTC', " \
+  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 User ToUser(const pqxx::row& row) {
   return User{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
@@ -23,7 +24,8 @@ User ToUser(const pqxx::row& row) {
 std::vector<db::Statement> Statements() {
   return {
       {kInsert,
-       "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, 'customer') "
+       "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, "
+       "'customer') "
        "RETURNING " COMANDA_USER_COLUMNS},
       {kByEmail, "SELECT " COMANDA_USER_COLUMNS ", password_hash FROM users WHERE email = $1"},
       {kById, "SELECT " COMANDA_USER_COLUMNS " FROM users WHERE id = $1::uuid"},
@@ -66,7 +68,8 @@ void UserRepository::UpsertAdmin(pqxx::connection& connection, const std::string
                                  const std::string& password_hash) {
   pqxx::work tx{connection};
   tx.exec_params(
-      "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Administrator', $3, 'admin') "
+      "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, 'Administrator', "
+      "$3, 'admin') "
       "ON CONFLICT (email) DO UPDATE SET role = 'admin', password_hash = EXCLUDED.password_hash",
       core::NewUuid(), email, password_hash);
   tx.commit();

@@ -30,7 +30,8 @@ bool IsValidDomain(std::string_view domain) {
     const auto dot = domain.find('.');
     const auto label = domain.substr(0, dot);
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
-        !std::all_of(label.begin(), label.end(), [](char c) { return IsAsciiAlnum(c) || c == '-'; })) {
+        !std::all_of(label.begin(), label.end(),
+                     [](char c) { return IsAsciiAlnum(c) || c == '-'; })) {
       return false;
     }
     ++labels;
@@ -46,21 +47,24 @@ bool IsValidDomain(std::string_view domain) {
 
 std::string NormalizeEmail(std::string_view email) {
   std::string out{core::TrimAscii(email)};
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   return out;
 }
 
 bool IsValidEmail(std::string_view email) {
   if (email.size() > kMaxEmail) return false;
   const auto at = email.find('@');
-  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos) return false;
+  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos)
+    return false;
   return IsValidLocalPart(email.substr(0, at)) && IsValidDomain(email.substr(at + 1));
 }
 
 bool IsValidPassword(std::string_view password) {
   const auto length = core::Utf8Length(password);
-  return length >= kMinPassword && length <= kMaxPassword && password.find('\0') == std::string_view::npos;
+  return length >= kMinPassword && length <= kMaxPassword &&
+         password.find('\0') == std::string_view::npos;
 }
 
 Registration ParseRegistration(const nlohmann::json& body) {
@@ -71,8 +75,10 @@ Registration ParseRegistration(const nlohmann::json& body) {
   if (reader.errors().size() == problems_before && !IsValidEmail(out.email)) {
     reader.Add("email", "must be a valid email address");
   }
-  out.password = reader.String("password", {.min_length = kMinPassword, .max_length = kMaxPassword,
-                                            .trim = false, .allow_control = true});
+  out.password = reader.String("password", {.min_length = kMinPassword,
+                                            .max_length = kMaxPassword,
+                                            .trim = false,
+                                            .allow_control = true});
   out.name = reader.String("name", {.min_length = 1, .max_length = kMaxName});
   reader.ThrowIfInvalid();
   return out;
@@ -82,14 +88,16 @@ Credentials ParseCredentials(const nlohmann::json& body) {
   core::FieldReader reader{body};
   Credentials out;
   out.email = NormalizeEmail(reader.String("email", {.min_length = 1, .max_length = kMaxEmail}));
-  out.password = reader.String("password", {.min_length = 1, .max_length = kMaxPassword,
-                                            .trim = false, .allow_control = true});
+  out.password = reader.String(
+      "password",
+      {.min_length = 1, .max_length = kMaxPassword, .trim = false, .allow_control = true});
   reader.ThrowIfInvalid();
   return out;
 }
 
 nlohmann::json RegisteredJson(const User& user) {
-  return {{"id", user.id}, {"email", user.email}, {"name", user.name}, {"createdAt", user.created_at}};
+  return {
+      {"id", user.id}, {"email", user.email}, {"name", user.name}, {"createdAt", user.created_at}};
 }
 
 nlohmann::json ProfileJson(const User& user) {

@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 /// The users domain: input rules as plain functions, unit-tested without a server or a database.
 namespace comanda::users {
@@ -13,7 +12,7 @@ struct User {
   std::string id;
   std::string email;
   std::string name;
-  std::string role;  // customer | admin
+  std::string role;        // customer | admin
   std::string created_at;  // RFC 3339 UTC
 };
 

@@ -25,15 +25,16 @@ std::vector<std::string> FieldsOf(const json& body) {
   return fields;
 }
 
-const json kValid{{"email", "  Ana.Lopez@Example.COM "}, {"password", "s3cret-pass"}, {"name", " Ana "}};
+const json kValid{
+    {"email", "  Ana.Lopez@Example.COM "}, {"password", "s3cret-pass"}, {"name", " Ana "}};
 
 TEST(NormalizeEmail, TrimsAndLowerCases) {
   EXPECT_EQ(NormalizeEmail("  Ana@Example.COM\t"), "ana@example.com");
 }
 
 TEST(IsValidEmail, AcceptsOrdinaryAddresses) {
-  for (const auto* email : {"a@b.co", "o'brien@example.com", "first.last+tag@sub.example.org",
-                            "x_y-z@my-domain.io"}) {
+  for (const auto* email :
+       {"a@b.co", "o'brien@example.com", "first.last+tag@sub.example.org", "x_y-z@my-domain.io"}) {
     EXPECT_TRUE(IsValidEmail(email)) << email;
   }
 }

@@ -73,7 +73,8 @@ class JwksKeys final : public KeyProvider {
   /// `fetch` returns the JWK set document; it throws core::Error{kUnavailable} on failure.
   using Fetch = std::function<std::string()>;
   explicit JwksKeys(Fetch fetch, std::chrono::seconds max_age = std::chrono::seconds{300},
-                    std::chrono::milliseconds min_refetch_interval = std::chrono::milliseconds{1000});
+                    std::chrono::milliseconds min_refetch_interval = std::chrono::milliseconds{
+                        1000});
   std::optional<std::string> PublicKeyPem(const std::string& kid) override;
 
  private:

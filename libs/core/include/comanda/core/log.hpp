@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 /// JSON-lines logging: one object per line on stdout with ts, level, service, msg, requestId.
 namespace comanda::log {
@@ -14,10 +13,18 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 void Init(std::string service, std::string_view level);
 
 void Write(Level level, std::string_view msg, const nlohmann::json& fields = {});
-inline void Debug(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kDebug, msg, fields); }
-inline void Info(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kInfo, msg, fields); }
-inline void Warn(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kWarn, msg, fields); }
-inline void Error(std::string_view msg, const nlohmann::json& fields = {}) { Write(Level::kError, msg, fields); }
+inline void Debug(std::string_view msg, const nlohmann::json& fields = {}) {
+  Write(Level::kDebug, msg, fields);
+}
+inline void Info(std::string_view msg, const nlohmann::json& fields = {}) {
+  Write(Level::kInfo, msg, fields);
+}
+inline void Warn(std::string_view msg, const nlohmann::json& fields = {}) {
+  Write(Level::kWarn, msg, fields);
+}
+inline void Error(std::string_view msg, const nlohmann::json& fields = {}) {
+  Write(Level::kError, msg, fields);
+}
 
 /// Formats one log line (no newline); exposed for tests.
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,

@@ -49,7 +49,8 @@ const std::vector<double>& LatencyBuckets();
 class Registry {
  public:
   Counter& GetCounter(const std::string& name, const std::string& help, const Labels& labels = {});
-  Histogram& GetHistogram(const std::string& name, const std::string& help, const Labels& labels = {},
+  Histogram& GetHistogram(const std::string& name, const std::string& help,
+                          const Labels& labels = {},
                           const std::vector<double>& bounds = LatencyBuckets());
   /// A gauge read when rendered, e.g. the outbox backlog.
   void AddGauge(const std::string& name, const std::string& help, std::function<double()> read);

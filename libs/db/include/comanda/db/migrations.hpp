@@ -1,9 +1,8 @@
 #pragma once
 
+#include <pqxx/connection>
 #include <string>
 #include <vector>
-
-#include <pqxx/connection>
 
 namespace comanda::db {
 

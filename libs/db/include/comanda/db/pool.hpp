@@ -6,11 +6,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <stop_token>
 #include <string>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "comanda/core/error.hpp"
 #include "comanda/db/migrations.hpp"

@@ -19,8 +19,8 @@ struct ClientResponse {
 };
 
 struct ClientOptions {
-  std::string name;      // the dependency, for logs and errors: "users-service"
-  std::string base_url;  // "http://localhost:3001"
+  std::string name;                         // the dependency, for logs and errors: "users-service"
+  std::string base_url;                     // "http://localhost:3001"
   std::chrono::milliseconds timeout{2000};  // the whole call
   std::chrono::milliseconds connect_timeout{1000};
   std::size_t max_response_bytes = 1024 * 1024;
