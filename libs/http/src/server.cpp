@@ -291,6 +291,10 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
   // Handlers live in this table for the server's lifetime; the router refers to them.
   std::map<std::string, restinio::router::dynamic_none_of_methods_matcher_t> others;
   std::map<std::string, std::string> allowed;
+  for (const auto* inline_path : {"/health", "/metrics"}) {
+    others[inline_path].add(restinio::http_method_get());
+    allowed[inline_path] = "GET";
+  }
   for (const auto& route : routes) {
     const auto names = ParamNames(route.path);
     router->add_handler(MethodId(route.method), route.path,

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, builds with ASan + UBSan, checks formatting, runs the
+# unit tests (GoogleTest via ctest) and the functional tests (pytest against the real binaries and a
+# real PostgreSQL, Redis and RabbitMQ started by scripts/stack.sh under .state/test).
+#   scripts/test.sh            everything
+#   scripts/test.sh -k login   extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+bash scripts/install-deps.sh
+
+step "format check"
+mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp')
+clang-format --dry-run --Werror "${sources[@]}"
+
+step "build (asan preset: ASan + UBSan, warnings as errors)"
+cmake --preset asan > /dev/null
+cmake --build --preset asan
+
+step "unit tests"
+ctest --preset asan -L unit --output-on-failure -j2
+
+step "functional tests"
+export COMANDA_BIN_DIR=$PWD/build/asan/bin
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+/usr/bin/python3 -m pytest tests/functional -q -p no:cacheprovider "$@"
