@@ -27,4 +27,5 @@ step "functional tests"
 export COMANDA_BIN_DIR=$PWD/build/asan/bin
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 /usr/bin/python3 -m pytest tests/functional -q -p no:cacheprovider "$@"

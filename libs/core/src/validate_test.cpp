@@ -22,6 +22,25 @@ TEST(HasControlCharacters, FlagsC0AndDel) {
   EXPECT_FALSE(HasControlCharacters("a\nb\tc", true));
 }
 
+TEST(HasControlCharacters, FlagsC1ControlsButNotOtherLatin1) {
+  EXPECT_TRUE(HasControlCharacters("a\u0085b", false));
+  EXPECT_TRUE(HasControlCharacters("a\u009b31m", false));
+  EXPECT_FALSE(HasControlCharacters("a\u00a0b ñ é", false));
+}
+
+TEST(IsValidUtf8, AcceptsWellFormedText) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("ñandú 📩 \u20ac"));
+}
+
+TEST(IsValidUtf8, RejectsMalformedSequences) {
+  for (const auto* bad : {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
+                          "\xf4\x90\x80\x80", "\x80", "a\xe9" "b"}) {
+    EXPECT_FALSE(IsValidUtf8(bad)) << bad;
+  }
+}
+
 TEST(TrimAscii, StripsBothEnds) {
   EXPECT_EQ(TrimAscii("  a b \n"), "a b");
   EXPECT_EQ(TrimAscii("   "), "");

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "comanda/core/error.hpp"
+#include "comanda/core/validate.hpp"
 
 namespace comanda::http {
 namespace {
@@ -68,6 +69,27 @@ nlohmann::json ParseJsonBody(std::string_view body, int max_depth) {
     throw Malformed("The request body is nested more than " + std::to_string(max_depth) +
                     " levels deep.");
   }
+}
+
+bool IsValidPath(std::string_view path) noexcept {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string decoded;
+  decoded.reserve(path.size());
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '%') {
+      decoded += path[i];
+      continue;
+    }
+    if (i + 2 >= path.size() || hex(path[i + 1]) < 0 || hex(path[i + 2]) < 0) return false;
+    decoded += static_cast<char>(hex(path[i + 1]) * 16 + hex(path[i + 2]));
+    i += 2;
+  }
+  return core::IsValidUtf8(decoded);
 }
 
 bool IsJsonContentType(std::string_view content_type) noexcept {

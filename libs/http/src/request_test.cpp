@@ -39,6 +39,18 @@ TEST(ParseJsonBody, RejectsDeepNesting) {
   EXPECT_NO_THROW((void)ParseJsonBody(ok));
 }
 
+TEST(IsValidPath, AcceptsPlainAndWellEscapedPaths) {
+  EXPECT_TRUE(IsValidPath("/products/42"));
+  EXPECT_TRUE(IsValidPath("/%C3%A9"));
+  EXPECT_TRUE(IsValidPath("/a%20b"));
+}
+
+TEST(IsValidPath, RejectsBrokenEscapesAndInvalidUtf8) {
+  for (const auto* path : {"/%ff%fe", "/%e9", "/a%2", "/%zz", "/%"}) {
+    EXPECT_FALSE(IsValidPath(path)) << path;
+  }
+}
+
 TEST(IsJsonContentType, AcceptsParametersAndAnyCase) {
   EXPECT_TRUE(IsJsonContentType("application/json"));
   EXPECT_TRUE(IsJsonContentType("Application/JSON; charset=utf-8"));

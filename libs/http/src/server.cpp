@@ -23,7 +23,9 @@ using core::Errc;
 using core::Error;
 
 using Router = restinio::router::express_router_t<>;
-using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t, Router>;
+// The request handler is a plain function that checks the path before the router sees it (the router
+// drops the connection on a malformed percent escape instead of answering).
+using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
 using Server = restinio::http_server_t<Traits>;
 using Clock = std::chrono::steady_clock;
 
@@ -96,6 +98,11 @@ std::string ReasonPhrase(int status) {
   }
 }
 
+// URL paths are case-sensitive: `/REGISTER` is not `/register`.
+restinio::path2regex::options_t RouteOptions() {
+  return restinio::path2regex::options_t{}.sensitive(true);
+}
+
 bool HasBody(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH";
 }
@@ -138,6 +145,7 @@ struct Runtime::Impl {
         .Inc();
     registry.GetHistogram("http_request_duration_seconds", "HTTP request latency.", labels)
         .Observe(seconds);
+    log::RequestScope scope{request_id};  // inline answers are logged on the I/O thread
     const nlohmann::json fields{{"method", method},
                                 {"path", std::string{req->header().path()}},
                                 {"status", status},
@@ -278,11 +286,11 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                       return response;
                     }});
 
-  auto router = std::make_unique<Router>();
-  router->http_get("/health", [&impl](const auto& req, auto) {
+  auto router = std::make_shared<Router>();
+  router->add_handler(restinio::http_method_get(), "/health", RouteOptions(), [&impl](const auto& req, auto) {
     return impl.Inline(req, "/health", impl.RequestIdOf(req), Json(200, {{"status", "ok"}}));
   });
-  router->http_get("/metrics", [&impl](const auto& req, auto) {
+  router->add_handler(restinio::http_method_get(), "/metrics", RouteOptions(), [&impl](const auto& req, auto) {
     return impl.Inline(
         req, "/metrics", impl.RequestIdOf(req),
         Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
@@ -297,7 +305,7 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
   }
   for (const auto& route : routes) {
     const auto names = ParamNames(route.path);
-    router->add_handler(MethodId(route.method), route.path,
+    router->add_handler(MethodId(route.method), route.path, RouteOptions(),
                         [&impl, &route, names](const restinio::request_handle_t& req,
                                                restinio::router::route_params_t params) {
                           std::vector<std::pair<std::string, std::string>> values;
@@ -310,7 +318,7 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
     allow += (allow.empty() ? "" : ", ") + route.method;
   }
   for (auto& [path, matcher] : others) {
-    router->add_handler(std::move(matcher), path,
+    router->add_handler(std::move(matcher), path, RouteOptions(),
                         [&impl, path = path, allow = allowed[path]](const auto& req, auto) {
                           const auto request_id = impl.RequestIdOf(req);
                           auto response = Problem(
@@ -331,7 +339,14 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
       restinio::server_settings_t<Traits>{}
           .port(static_cast<std::uint16_t>(impl.config.port))
           .address("0.0.0.0")
-          .request_handler(std::move(router))
+          .request_handler([&impl, router = std::move(router)](restinio::request_handle_t req) {
+            if (!IsValidPath(req->header().path())) {
+              const auto request_id = impl.RequestIdOf(req);
+              return impl.Inline(req, "unmatched", request_id,
+                                 Problem(Error{Errc::kBadRequest, "The request path is malformed."}, request_id));
+            }
+            return (*router)(std::move(req));
+          })
           .read_next_http_message_timelimit(std::chrono::seconds{60})
           .write_http_response_timelimit(std::chrono::seconds{10})
           .handle_request_timeout(request_timeout)

@@ -15,7 +15,11 @@ namespace comanda::core {
 /// Number of Unicode code points in valid UTF-8 text.
 std::size_t Utf8Length(std::string_view text) noexcept;
 
-/// True when the text has a C0 control character, DEL, or (unless allowed) a line break or tab.
+/// True for well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool IsValidUtf8(std::string_view text) noexcept;
+
+/// True when the text has a C0 or C1 control character, DEL, or (unless allowed) a line break or
+/// tab. C1 (U+0080 to U+009F) matters because U+009B starts a terminal escape sequence.
 bool HasControlCharacters(std::string_view text, bool allow_line_breaks) noexcept;
 
 /// Strips ASCII whitespace from both ends.

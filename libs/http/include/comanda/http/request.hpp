@@ -34,6 +34,9 @@ struct Request {
 /// Throws core::Error{kBadRequest, MALFORMED_JSON} on any problem.
 nlohmann::json ParseJsonBody(std::string_view body, int max_depth = 64);
 
+/// True when every `%` in the path starts a two-digit hex escape and the decoded path is UTF-8.
+bool IsValidPath(std::string_view path) noexcept;
+
 /// True for `application/json`, with optional parameters, in any case.
 bool IsJsonContentType(std::string_view content_type) noexcept;
 

@@ -1,0 +1,137 @@
+"""Fixtures: the infrastructure (scripts/stack.sh), service processes, the users database.
+
+Environment: COMANDA_BIN_DIR (service binaries, default build/asan/bin), COMANDA_STATE_DIR,
+COMANDA_PG_PORT / COMANDA_REDIS_PORT / COMANDA_AMQP_PORT (see harness.py), COMANDA_TEST_STACK_DOWN=1 to
+stop the infrastructure at the end (by default it keeps running, so that reruns are fast).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import harness
+from database import UsersDb
+from harness import Service, Stack
+from users_api import users_env
+
+# What the suite needs from scripts/stack.sh; add "redis", "rabbitmq" here as services need them.
+STACK_COMPONENTS = ("postgres",)
+
+atexit.register(harness.stop_leftovers)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "disruptive: stops shared infrastructure; runs after the others")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests that stop PostgreSQL run last, so that a slow recovery cannot disturb the others.
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    first = getattr(item, "_first_service", 0)
+    shown = Service.instances[first:] + [s for s in Service.instances[:first] if s.name == "users" and s.running]
+    for service in shown:
+        report.sections.append((f"{service.name} :{service.port} logs", service.log_tail()))
+
+
+@pytest.fixture(autouse=True)
+def _remember_services(request: pytest.FixtureRequest) -> None:
+    request.node._first_service = len(Service.instances)
+
+
+# ---------------------------------------------------------------------------------------- infrastructure
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    infra = Stack()
+    problem = None
+    try:
+        infra.up(*STACK_COMPONENTS)
+    except AssertionError as exc:
+        problem = str(exc)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    yield infra
+    if os.environ.get("COMANDA_TEST_STACK_DOWN") == "1":
+        infra.down(*STACK_COMPONENTS)
+
+
+# ----------------------------------------------------------------------------------------- users-service
+
+@pytest.fixture(scope="session")
+def users_binary() -> Path:
+    binary = harness.bin_dir() / "users-service"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        pytest.fail(f"{binary} not found or not executable: build it (cmake --preset asan && "
+                    "cmake --build --preset asan) or set COMANDA_BIN_DIR", pytrace=False)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def users(stack: Stack, users_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Service:
+    """The users-service most tests share; stopped with SIGTERM (exit 0 asserted) at the end."""
+    workdir = tmp_path_factory.mktemp("users-shared")
+    service = Service("users", users_binary, users_env(workdir / "jwt.pem"), workdir)
+    problem = None
+    try:
+        service.start(wait_ready=True)
+    except AssertionError as exc:
+        service.kill()
+        problem = f"{exc}\n{service.log_tail(15)}"
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def start_users(stack: Stack, users_binary: Path, tmp_path: Path) -> Callable[..., Service]:
+    """Starts a users-service of the test's own: `start_users(env_overrides, key_file=, wait_ready=)`.
+
+    An override of None removes the variable. Every instance still running at the end is stopped with
+    SIGTERM and must exit 0 with a clean sanitizer log.
+    """
+    started: list[Service] = []
+
+    def start(overrides: dict[str, str | None] | None = None, *, key_file: Path | None = None,
+              wait_ready: bool = True) -> Service:
+        env = users_env(key_file or tmp_path / f"jwt-{len(started)}.pem")
+        env.update(overrides or {})
+        service = Service(f"users{len(started)}", users_binary, env, tmp_path)
+        started.append(service)
+        service.start(wait_ready=wait_ready)
+        return service
+
+    yield start
+    problems = []
+    for service in started:
+        try:
+            if service.running:
+                service.stop()
+            elif service.proc is not None:
+                if service.returncode is None:  # not stopped by the test: it died by itself
+                    raise AssertionError(f"{service.name} exited by itself with {service.proc.returncode}\n"
+                                         f"{service.log_tail()}")
+                service.assert_sanitizer_clean()
+        except AssertionError as exc:
+            service.kill()
+            problems.append(str(exc))
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def users_db(users: Service) -> UsersDb:
+    """The users database (its schema exists once the shared service is ready)."""
+    return UsersDb(harness.database_url("users"))
