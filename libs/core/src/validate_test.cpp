@@ -35,8 +35,10 @@ TEST(IsValidUtf8, AcceptsWellFormedText) {
 }
 
 TEST(IsValidUtf8, RejectsMalformedSequences) {
-  for (const auto* bad : {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80",
-                          "\xf4\x90\x80\x80", "\x80", "a\xe9" "b"}) {
+  for (const auto* bad :
+       {"\xff", "\xc3", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\x80",
+        "a\xe9"
+        "b"}) {
     EXPECT_FALSE(IsValidUtf8(bad)) << bad;
   }
 }

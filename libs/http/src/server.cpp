@@ -23,8 +23,8 @@ using core::Errc;
 using core::Error;
 
 using Router = restinio::router::express_router_t<>;
-// The request handler is a plain function that checks the path before the router sees it (the router
-// drops the connection on a malformed percent escape instead of answering).
+// The request handler is a plain function that checks the path before the router sees it (the
+// router drops the connection on a malformed percent escape instead of answering).
 using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
 using Server = restinio::http_server_t<Traits>;
 using Clock = std::chrono::steady_clock;
@@ -287,14 +287,16 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                     }});
 
   auto router = std::make_shared<Router>();
-  router->add_handler(restinio::http_method_get(), "/health", RouteOptions(), [&impl](const auto& req, auto) {
-    return impl.Inline(req, "/health", impl.RequestIdOf(req), Json(200, {{"status", "ok"}}));
-  });
-  router->add_handler(restinio::http_method_get(), "/metrics", RouteOptions(), [&impl](const auto& req, auto) {
-    return impl.Inline(
-        req, "/metrics", impl.RequestIdOf(req),
-        Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-  });
+  router->add_handler(
+      restinio::http_method_get(), "/health", RouteOptions(), [&impl](const auto& req, auto) {
+        return impl.Inline(req, "/health", impl.RequestIdOf(req), Json(200, {{"status", "ok"}}));
+      });
+  router->add_handler(
+      restinio::http_method_get(), "/metrics", RouteOptions(), [&impl](const auto& req, auto) {
+        return impl.Inline(
+            req, "/metrics", impl.RequestIdOf(req),
+            Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+      });
 
   // Handlers live in this table for the server's lifetime; the router refers to them.
   std::map<std::string, restinio::router::dynamic_none_of_methods_matcher_t> others;
@@ -342,8 +344,9 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
           .request_handler([&impl, router = std::move(router)](restinio::request_handle_t req) {
             if (!IsValidPath(req->header().path())) {
               const auto request_id = impl.RequestIdOf(req);
-              return impl.Inline(req, "unmatched", request_id,
-                                 Problem(Error{Errc::kBadRequest, "The request path is malformed."}, request_id));
+              return impl.Inline(
+                  req, "unmatched", request_id,
+                  Problem(Error{Errc::kBadRequest, "The request path is malformed."}, request_id));
             }
             return (*router)(std::move(req));
           })
