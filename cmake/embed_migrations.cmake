@@ -1,4 +1,5 @@
 # Script mode helper for comanda_embed_migrations: writes a .cpp holding the SQL files as raw strings.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME_WE)

@@ -9,17 +9,19 @@ from __future__ import annotations
 import atexit
 import os
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import pytest
 
 import harness
 from database import UsersDb
 from harness import Service, Stack
+from products_api import products_env
 from users_api import users_env
 
 # What the suite needs from scripts/stack.sh; add "redis", "rabbitmq" here as services need them.
-STACK_COMPONENTS = ("postgres",)
+STACK_COMPONENTS = ("postgres", "redis", "rabbitmq")
 
 atexit.register(harness.stop_leftovers)
 
@@ -82,33 +84,24 @@ def users_binary() -> Path:
 def users(stack: Stack, users_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Service:
     """The users-service most tests share; stopped with SIGTERM (exit 0 asserted) at the end."""
     workdir = tmp_path_factory.mktemp("users-shared")
-    service = Service("users", users_binary, users_env(workdir / "jwt.pem"), workdir)
-    problem = None
-    try:
-        service.start(wait_ready=True)
-    except AssertionError as exc:
-        service.kill()
-        problem = f"{exc}\n{service.log_tail(15)}"
-    if problem:
-        pytest.fail(problem, pytrace=False)
+    service = _start_shared(Service("users", users_binary, users_env(workdir / "jwt.pem"), workdir))
     yield service
     service.stop()
 
 
-@pytest.fixture
-def start_users(stack: Stack, users_binary: Path, tmp_path: Path) -> Callable[..., Service]:
-    """Starts a users-service of the test's own: `start_users(env_overrides, key_file=, wait_ready=)`.
-
-    An override of None removes the variable. Every instance still running at the end is stopped with
-    SIGTERM and must exit 0 with a clean sanitizer log.
-    """
+@contextmanager
+def _service_factory(name: str, binary: Path, base_env: Callable[[int], dict[str, str]],
+                     tmp_path: Path) -> Iterator[Callable[..., Service]]:
+    """Yields `start(env_overrides, wait_ready=)` for services of one test. An override of None removes
+    the variable. Every instance still running at the end is stopped with SIGTERM and must exit 0 with a
+    clean sanitizer log; one that died by itself fails the test."""
     started: list[Service] = []
 
-    def start(overrides: dict[str, str | None] | None = None, *, key_file: Path | None = None,
-              wait_ready: bool = True) -> Service:
-        env = users_env(key_file or tmp_path / f"jwt-{len(started)}.pem")
+    def start(overrides: dict[str, str | None] | None = None, *, wait_ready: bool = True,
+              **base_kwargs) -> Service:
+        env = base_env(len(started), **base_kwargs)
         env.update(overrides or {})
-        service = Service(f"users{len(started)}", users_binary, env, tmp_path)
+        service = Service(f"{name}{len(started)}", binary, env, tmp_path)
         started.append(service)
         service.start(wait_ready=wait_ready)
         return service
@@ -131,7 +124,59 @@ def start_users(stack: Stack, users_binary: Path, tmp_path: Path) -> Callable[..
         pytest.fail("\n".join(problems), pytrace=False)
 
 
+def _start_shared(service: Service) -> Service:
+    problem = None
+    try:
+        service.start(wait_ready=True)
+    except AssertionError as exc:
+        service.kill()
+        problem = f"{exc}\n{service.log_tail(15)}"
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return service
+
+
+@pytest.fixture
+def start_users(stack: Stack, users_binary: Path, tmp_path: Path) -> Callable[..., Service]:
+    """Starts a users-service of the test's own: `start_users(env_overrides, key_file=, wait_ready=)`."""
+    def env(index: int, key_file: Path | None = None) -> dict[str, str]:
+        return users_env(key_file or tmp_path / f"jwt-{index}.pem")
+
+    with _service_factory("users", users_binary, env, tmp_path) as start:
+        yield start
+
+
 @pytest.fixture(scope="session")
 def users_db(users: Service) -> UsersDb:
     """The users database (its schema exists once the shared service is ready)."""
     return UsersDb(harness.database_url("users"))
+
+
+# -------------------------------------------------------------------------------------- products-service
+
+@pytest.fixture(scope="session")
+def products_binary() -> Path:
+    binary = harness.bin_dir() / "products-service"
+    try:
+        harness.require_binary(binary)
+    except AssertionError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def products(stack: Stack, users: Service, products_binary: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> Service:
+    """The products-service most tests share (JWKS from the shared users-service)."""
+    workdir = tmp_path_factory.mktemp("products-shared")
+    service = _start_shared(Service("products", products_binary, products_env(users), workdir))
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def start_products(stack: Stack, users: Service, products_binary: Path,
+                   tmp_path: Path) -> Callable[..., Service]:
+    """Starts a products-service of the test's own: `start_products(env_overrides, wait_ready=)`."""
+    with _service_factory("products", products_binary, lambda index: products_env(users), tmp_path) as start:
+        yield start

@@ -153,4 +153,17 @@ ClientResponse Client::Perform(const char* method, std::string_view path, const 
   return std::move(state.response);
 }
 
+std::function<std::string()> DocumentFetcher(const Client& client, std::string path) {
+  return [&client, path = std::move(path)] {
+    auto response = client.Get(path);
+    if (response.status != 200) {
+      log::Warn(
+          "document fetch failed",
+          {{"dependency", client.options().name}, {"path", path}, {"status", response.status}});
+      throw core::Error{core::Errc::kUnavailable, client.options().name + " is unavailable."};
+    }
+    return std::move(response.body);
+  };
+}
+
 }  // namespace comanda::http

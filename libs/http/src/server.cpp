@@ -277,7 +277,7 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                           up = false;
                         }
                         results[check.name] = up ? "up" : "down";
-                        all_up = all_up && up;
+                        all_up = all_up && (up || !check.required);
                       }
                       auto response =
                           Json(all_up ? 200 : 503,

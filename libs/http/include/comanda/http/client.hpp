@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,5 +52,9 @@ class Client {
   mutable std::mutex mutex_;
   mutable std::vector<void*> idle_;  // CURL* handles with live connections
 };
+
+/// A fetch function for a document at `path` (e.g. a JWK set): the body of a 200 answer;
+/// anything else throws core::Error{kUnavailable}. `client` must outlive the function.
+std::function<std::string()> DocumentFetcher(const Client& client, std::string path);
 
 }  // namespace comanda::http

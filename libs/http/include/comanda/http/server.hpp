@@ -26,9 +26,12 @@ struct Route {
 };
 
 /// A dependency probed by `/ready`: `probe` throws (or returns false) when it does not answer.
+/// A check that is not `required` is reported but does not make `/ready` fail (an optimisation
+/// such as a cache, or a dependency the service can work without for a while).
 struct ReadinessCheck {
   std::string name;
   std::function<bool()> probe;
+  bool required = true;
 };
 
 /// Owns a service's threads: the I/O threads, the bounded worker pool, the metrics registry and

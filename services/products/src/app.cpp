@@ -1,0 +1,20 @@
+#include "app.hpp"
+
+namespace comanda::products {
+
+App::App(ProductRepository& products, Catalog& catalog, const auth::Verifier& verifier)
+    : list_{catalog},
+      get_{catalog},
+      create_{WriteProduct::Kind::kCreate, products, catalog, verifier},
+      replace_{WriteProduct::Kind::kReplace, products, catalog, verifier},
+      delete_{WriteProduct::Kind::kDelete, products, catalog, verifier} {}
+
+std::vector<http::Route> App::Routes() const {
+  return {
+      {"GET", "/products", list_},          {"POST", "/products", create_},
+      {"GET", "/products/:id", get_},       {"PUT", "/products/:id", replace_},
+      {"DELETE", "/products/:id", delete_},
+  };
+}
+
+}  // namespace comanda::products

@@ -1,0 +1,141 @@
+#include "catalog.hpp"
+
+#include <random>
+
+#include "comanda/core/ids.hpp"
+#include "comanda/core/log.hpp"
+
+namespace comanda::products {
+namespace {
+
+const std::string kGenerationKey = "products:v1:generation";
+
+std::string ListKey(const std::optional<std::string>& category) {
+  return "products:v1:list:" + category.value_or("all");
+}
+
+std::string ItemKey(const std::string& id) { return "products:v1:item:" + id; }
+
+Page Serialize(const nlohmann::json& json) {
+  Page page;
+  page.body = json.dump();
+  page.etag = ETagOf(page.body);
+  return page;
+}
+
+}  // namespace
+
+std::string_view ToString(CacheStatus status) noexcept {
+  switch (status) {
+    case CacheStatus::kHit:
+      return "HIT";
+    case CacheStatus::kMiss:
+      return "MISS";
+    case CacheStatus::kBypass:
+      return "BYPASS";
+  }
+  return "MISS";
+}
+
+std::string EncodeEntry(const CacheEntry& entry) {
+  return entry.generation + "\n" + entry.etag + "\n" + entry.body;
+}
+
+std::optional<CacheEntry> DecodeEntry(std::string_view stored) {
+  const auto first = stored.find('\n');
+  if (first == std::string_view::npos) return std::nullopt;
+  const auto second = stored.find('\n', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  return CacheEntry{std::string{stored.substr(0, first)},
+                    std::string{stored.substr(first + 1, second - first - 1)},
+                    std::string{stored.substr(second + 1)}};
+}
+
+Catalog::Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
+                 metrics::Registry& metrics)
+    : products_{products}, redis_{redis}, ttl_{ttl}, metrics_{metrics} {
+  redis_.OnRecover([this] { Invalidate(); });
+}
+
+std::chrono::seconds Catalog::JitteredTtl() const {
+  // +-10% so that entries filled together do not all expire together.
+  thread_local std::mt19937 engine{std::random_device{}()};
+  std::uniform_real_distribution<double> factor{0.9, 1.1};
+  const auto seconds = static_cast<long>(static_cast<double>(ttl_.count()) * factor(engine));
+  return std::chrono::seconds{std::max(1L, seconds)};
+}
+
+void Catalog::Invalidate() {
+  if (!redis_.Incr(kGenerationKey)) {
+    log::Warn(
+        "cache not invalidated: redis unavailable; it is invalidated when redis answers again");
+  }
+}
+
+Page Catalog::Read(const std::string& key, const std::function<std::optional<Page>()>& load,
+                   bool& found) {
+  const auto values = redis_.MGet({kGenerationKey, key});
+  const bool bypass = !values.has_value();
+  std::string generation = "0";
+  if (values) {
+    if ((*values)[0]) generation = *(*values)[0];
+    if ((*values)[1]) {
+      if (auto entry = DecodeEntry(*(*values)[1]); entry && entry->generation == generation) {
+        metrics_
+            .GetCounter("products_cache_requests_total", "Catalog reads by cache result.",
+                        {{"result", "hit"}})
+            .Inc();
+        found = true;
+        return Page{std::move(entry->body), std::move(entry->etag), CacheStatus::kHit};
+      }
+    }
+  }
+  // The generation is part of the flight key: a read that starts after a write never joins a
+  // load that started before it.
+  const auto flight_key = key + (bypass ? "@bypass" : "@" + generation);
+  auto [page, leader] = flight_.Do(flight_key, [&]() -> std::optional<Page> {
+    auto loaded = load();
+    if (loaded && !bypass) {
+      redis_.SetEx(key, EncodeEntry({generation, loaded->etag, loaded->body}), JitteredTtl());
+    }
+    return loaded;
+  });
+  metrics_
+      .GetCounter("products_cache_requests_total", "Catalog reads by cache result.",
+                  {{"result", bypass ? "bypass" : "miss"}})
+      .Inc();
+  found = page.has_value();
+  if (!page) return {};
+  page->cache = bypass ? CacheStatus::kBypass : CacheStatus::kMiss;
+  return std::move(*page);
+}
+
+Page Catalog::List(const std::optional<std::string>& category) {
+  bool found = false;
+  return Read(
+      ListKey(category),
+      [&]() -> std::optional<Page> {
+        const auto products = products_.List(category);
+        nlohmann::json items = nlohmann::json::array();
+        for (const auto& product : products) items.push_back(ToJson(product));
+        return Serialize({{"items", std::move(items)}, {"count", products.size()}});
+      },
+      found);
+}
+
+std::optional<Page> Catalog::Get(const std::string& id) {
+  if (!core::IsUuid(id)) return std::nullopt;  // cannot exist: no cache, no query
+  bool found = false;
+  auto page = Read(
+      ItemKey(id),
+      [&]() -> std::optional<Page> {
+        const auto product = products_.Find(id);
+        if (!product) return std::nullopt;
+        return Serialize(ToJson(*product));
+      },
+      found);
+  if (!found) return std::nullopt;
+  return page;
+}
+
+}  // namespace comanda::products

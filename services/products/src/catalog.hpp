@@ -1,0 +1,64 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "comanda/cache/redis.hpp"
+#include "comanda/cache/single_flight.hpp"
+#include "comanda/core/metrics.hpp"
+#include "product_repository.hpp"
+
+namespace comanda::products {
+
+enum class CacheStatus { kHit, kMiss, kBypass };
+std::string_view ToString(CacheStatus status) noexcept;
+
+/// A serialized answer, as stored in Redis and sent to clients.
+struct Page {
+  std::string body;
+  std::string etag;
+  CacheStatus cache = CacheStatus::kMiss;
+};
+
+/// One cache entry: `<generation>\n<etag>\n<body>`.
+struct CacheEntry {
+  std::string generation;
+  std::string etag;
+  std::string body;
+};
+std::string EncodeEntry(const CacheEntry& entry);
+std::optional<CacheEntry> DecodeEntry(std::string_view stored);
+
+/// Cache-aside reads of the menu through Redis.
+///
+/// Entries are tagged with a generation number kept in Redis; a write bumps it (Invalidate), so
+/// every replica's next read misses, and a reader that raced with the write can only store an
+/// entry under the old generation, which nobody reads again. Concurrent misses on one key in this
+/// process make one database query (single-flight). With Redis unreachable, reads go to
+/// PostgreSQL and are marked BYPASS; when Redis answers again the generation is bumped, since
+/// writes made meanwhile could not invalidate.
+class Catalog {
+ public:
+  Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
+          metrics::Registry& metrics);
+
+  Page List(const std::optional<std::string>& category);
+  /// nullopt when there is no such product (not cached).
+  std::optional<Page> Get(const std::string& id);
+  /// Called after every committed write.
+  void Invalidate();
+
+ private:
+  Page Read(const std::string& key, const std::function<std::optional<Page>()>& load, bool& found);
+  std::chrono::seconds JitteredTtl() const;
+
+  ProductRepository& products_;
+  cache::Redis& redis_;
+  std::chrono::seconds ttl_;
+  metrics::Registry& metrics_;
+  cache::SingleFlight<std::optional<Page>> flight_;
+};
+
+}  // namespace comanda::products

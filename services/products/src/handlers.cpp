@@ -1,0 +1,67 @@
+#include "handlers.hpp"
+
+#include "comanda/core/error.hpp"
+#include "comanda/core/log.hpp"
+
+namespace comanda::products {
+
+using core::Errc;
+using core::Error;
+
+namespace {
+Error NotFound() { return Error{Errc::kNotFound, "There is no product with this id."}; }
+}  // namespace
+
+http::Response PageResponse(const Page& page, std::string_view if_none_match) {
+  auto response = IfNoneMatchMatches(if_none_match, page.etag)
+                      ? http::Empty(304)
+                      : http::Response{200, "application/json", page.body, {}};
+  // Clients may keep a copy but must revalidate it (cheap: a 304 from the cache).
+  return std::move(response)
+      .Header("ETag", page.etag)
+      .Header("X-Cache", std::string{ToString(page.cache)})
+      .Header("Cache-Control", "no-cache");
+}
+
+http::Response ListProducts::operator()(const http::Request& request) const {
+  const auto category = ParseCategoryFilter(request.Query("category"));
+  return PageResponse(catalog_.List(category), request.Header("If-None-Match"));
+}
+
+http::Response GetProduct::operator()(const http::Request& request) const {
+  const auto page = catalog_.Get(std::string{request.Param("id")});
+  if (!page) throw NotFound();
+  return PageResponse(*page, request.Header("If-None-Match"));
+}
+
+http::Response WriteProduct::operator()(const http::Request& request) const {
+  const auto claims = verifier_.VerifyBearer(request.Header("Authorization"));
+  if (claims.role != "admin") throw Error{Errc::kForbidden, "Only an admin may change the menu."};
+  const std::string id{request.Param("id")};
+  http::Response response;
+  switch (kind_) {
+    case Kind::kCreate: {
+      const auto product = products_.Create(ParseProductInput(request.Json()));
+      response = http::Json(201, ToJson(product)).Header("Location", "/products/" + product.id);
+      log::Info("product created", {{"productId", product.id}, {"by", claims.sub}});
+      break;
+    }
+    case Kind::kReplace: {
+      const auto input = ParseProductInput(request.Json());
+      const auto product = products_.Replace(id, input);
+      if (!product) throw NotFound();
+      response = http::Json(200, ToJson(*product));
+      log::Info("product replaced", {{"productId", id}, {"by", claims.sub}});
+      break;
+    }
+    case Kind::kDelete:
+      if (!products_.Delete(id)) throw NotFound();
+      response = http::Empty(204);
+      log::Info("product deleted", {{"productId", id}, {"by", claims.sub}});
+      break;
+  }
+  catalog_.Invalidate();
+  return response;
+}
+
+}  // namespace comanda::products

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "catalog.hpp"
+#include "comanda/auth/token.hpp"
+#include "comanda/http/request.hpp"
+#include "comanda/http/response.hpp"
+#include "product_repository.hpp"
+
+namespace comanda::products {
+
+/// The 200 (or 304 when If-None-Match matches) answer for a catalog page, with ETag and X-Cache.
+http::Response PageResponse(const Page& page, std::string_view if_none_match);
+
+/// GET /products[?category=]
+class ListProducts final {
+ public:
+  explicit ListProducts(Catalog& catalog) : catalog_{catalog} {}
+  http::Response operator()(const http::Request& request) const;
+
+ private:
+  Catalog& catalog_;
+};
+
+/// GET /products/:id
+class GetProduct final {
+ public:
+  explicit GetProduct(Catalog& catalog) : catalog_{catalog} {}
+  http::Response operator()(const http::Request& request) const;
+
+ private:
+  Catalog& catalog_;
+};
+
+/// POST /products, PUT /products/:id and DELETE /products/:id (role admin).
+class WriteProduct final {
+ public:
+  enum class Kind { kCreate, kReplace, kDelete };
+  WriteProduct(Kind kind, ProductRepository& products, Catalog& catalog,
+               const auth::Verifier& verifier)
+      : kind_{kind}, products_{products}, catalog_{catalog}, verifier_{verifier} {}
+  http::Response operator()(const http::Request& request) const;
+
+ private:
+  Kind kind_;
+  ProductRepository& products_;
+  Catalog& catalog_;
+  const auth::Verifier& verifier_;
+};
+
+}  // namespace comanda::products

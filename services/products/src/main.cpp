@@ -1,0 +1,38 @@
+// products-service: wiring only.
+#include <thread>
+
+#include "app.hpp"
+#include "catalog.hpp"
+#include "comanda/auth/token.hpp"
+#include "comanda/cache/redis.hpp"
+#include "comanda/db/pool.hpp"
+#include "comanda/http/client.hpp"
+#include "comanda/http/server.hpp"
+#include "config.hpp"
+
+namespace comanda::products {
+const std::vector<db::Migration>& Migrations();  // generated from migrations/*.sql
+}
+
+int main(int argc, char* argv[]) {
+  using namespace comanda;
+  const auto config = core::LoadConfigOrExit<products::Config>(argc, argv, products::kSummary,
+                                                               products::LoadConfig);
+  http::Runtime runtime{config.common};
+
+  db::Pool db{db::WithDefaultParameters(config.database_url, "products-service"),
+              static_cast<std::size_t>(config.common.worker_threads), products::Statements()};
+  cache::Redis redis{config.redis, config.redis_timeout, std::chrono::milliseconds{1000}};
+  const http::Client users{{"users-service", config.jwks_url, config.http_timeout}};
+  auth::JwksKeys keys{http::DocumentFetcher(users, "")};
+  const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
+  products::ProductRepository repository{db, runtime.metrics()};
+  products::Catalog catalog{repository, redis, config.cache_ttl, runtime.metrics()};
+  const products::App app{repository, catalog, verifier};
+
+  std::jthread initializer{
+      [&](std::stop_token stop) { db.Initialize(products::Migrations(), {}, stop); }};
+  // Redis is an optimisation: /ready reports it but only PostgreSQL decides readiness.
+  return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }},
+                                      {"redis", [&redis] { return redis.Ping(); }, false}});
+}
