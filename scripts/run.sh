@@ -13,7 +13,7 @@ RUN_DIR=$COMANDA_STATE_DIR/run
 BIN=$ROOT/build/release/bin
 
 # name:port of every service this run starts (the gateway and the other services join here).
-SERVICES=(users-service:3001)
+SERVICES=(users-service:3001 products-service:3002)
 
 stop_services() {
   for entry in "${SERVICES[@]}"; do
@@ -52,6 +52,9 @@ service_env() {
     users-service)
       echo "DATABASE_URL=$USERS_DATABASE_URL JWT_PRIVATE_KEY_FILE=$COMANDA_STATE_DIR/jwt-private-key.pem" \
            "ADMIN_EMAIL=${ADMIN_EMAIL:-admin@comanda.local} ADMIN_PASSWORD=${ADMIN_PASSWORD:-admin-password}" ;;
+    products-service)
+      echo "DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL" \
+           "JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
   esac
 }
 
@@ -75,8 +78,9 @@ done
 
 cat <<EOT
 
-Comanda is up. users-service: http://localhost:3001
+Comanda is up. users-service: http://localhost:3001, products-service: http://localhost:3002
 Try it:
+  curl -si localhost:3002/products?category=pizzas      # run it twice: X-Cache MISS, then HIT
   curl -s -X POST localhost:3001/register -H 'Content-Type: application/json' \\
        -d '{"email":"ana@example.com","password":"correct-horse","name":"Ana"}'
   TOKEN=\$(curl -s -X POST localhost:3001/login -H 'Content-Type: application/json' \\
