@@ -63,3 +63,28 @@ class UsersDb(Database):
 
     def table_exists(self) -> bool:
         return self.query("SELECT to_regclass('public.users') IS NOT NULL")[0][0]
+
+
+class ProductsDb(Database):
+    """Table products(id uuid, name, description, category, price_cents, currency, available, created_at,
+    updated_at, deleted_at): deletes are soft (deleted_at set)."""
+
+    COLUMNS = "id::text, name, description, category, price_cents, currency, available, created_at, " \
+              "updated_at, deleted_at"
+
+    def snapshot(self) -> list[tuple]:
+        """Every row, deleted ones included, in a stable order: compare two to prove nothing changed."""
+        return self.query(f"SELECT {self.COLUMNS} FROM products ORDER BY id")
+
+    def product(self, product_id: str) -> dict | None:
+        rows = self.query(f"SELECT {self.COLUMNS} FROM products WHERE id = %s::uuid", product_id)
+        if not rows:
+            return None
+        keys = ("id", "name", "description", "category", "price_cents", "currency", "available",
+                "created_at", "updated_at", "deleted_at")
+        return dict(zip(keys, rows[0]))
+
+    def count_named(self, name: object) -> int:
+        if not isinstance(name, str) or "\x00" in name:
+            return 0
+        return self.query("SELECT count(*) FROM products WHERE name = %s OR name = %s", name, name.strip())[0][0]

@@ -103,6 +103,14 @@ void* Redis::Connect() const {
 
 void Redis::Failed(void* context) {
   if (context != nullptr) redisFree(static_cast<redisContext*>(context));
+  // The idle connections most likely point at the same dead server: drop them all, so that the
+  // first call after the backoff opens a fresh one instead of finding a stale one.
+  std::vector<void*> stale;
+  {
+    std::lock_guard lock{mutex_};
+    stale.swap(idle_);
+  }
+  for (void* idle : stale) redisFree(static_cast<redisContext*>(idle));
   down_until_ = Now() + std::chrono::duration_cast<SteadyClock::duration>(backoff_).count();
   if (!failed_.exchange(true))
     log::Warn("redis unavailable", {{"host", url_.host}, {"port", url_.port}});
@@ -122,6 +130,11 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
   if (raw == nullptr) {
     Failed(nullptr);
     return std::nullopt;
+  }
+  if (failed_.exchange(false)) {
+    // Before this command runs, so that its own answer already sees what the callback did.
+    log::Info("redis available again");
+    if (on_recover_) on_recover_();
   }
   auto* context = static_cast<redisContext*>(raw);
   std::vector<const char*> argv;
@@ -153,10 +166,6 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
   {
     std::lock_guard lock{mutex_};
     idle_.push_back(context);
-  }
-  if (failed_.exchange(false)) {
-    log::Info("redis available again");
-    if (on_recover_) on_recover_();
   }
   if (out.type == REDIS_REPLY_ERROR) {
     log::Warn("redis command failed", {{"command", args.front()}, {"error", out.text}});

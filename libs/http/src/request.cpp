@@ -35,6 +35,17 @@ std::string_view Request::Header(std::string_view name) const {
   return value == nullptr ? std::string_view{} : std::string_view{*value};
 }
 
+const nlohmann::json& Request::Json() const {
+  if (!json_) {
+    if (!IsJsonContentType(Header("content-type"))) {
+      throw core::Error{core::Errc::kUnsupportedMediaType,
+                        "The request body must be application/json."};
+    }
+    json_ = ParseJsonBody(body);
+  }
+  return *json_;
+}
+
 std::optional<std::string_view> Request::Query(std::string_view name) const {
   const auto* value = FindValue(query, name, false);
   if (value == nullptr) return std::nullopt;

@@ -103,10 +103,6 @@ restinio::path2regex::options_t RouteOptions() {
   return restinio::path2regex::options_t{}.sensitive(true);
 }
 
-bool HasBody(const std::string& method) {
-  return method == "POST" || method == "PUT" || method == "PATCH";
-}
-
 }  // namespace
 
 struct Runtime::Impl {
@@ -191,15 +187,9 @@ struct Runtime::Impl {
     }
     request.params = params;
     request.body = req->body();
-    if (HasBody(request.method)) {
-      if (request.body.size() > max_body_bytes) {
-        throw Error{Errc::kPayloadTooLarge, "The request body is larger than " +
-                                                std::to_string(max_body_bytes) + " bytes."};
-      }
-      if (!IsJsonContentType(request.Header("content-type"))) {
-        throw Error{Errc::kUnsupportedMediaType, "The request body must be application/json."};
-      }
-      request.json = ParseJsonBody(request.body);
+    if (request.body.size() > max_body_bytes) {
+      throw Error{Errc::kPayloadTooLarge,
+                  "The request body is larger than " + std::to_string(max_body_bytes) + " bytes."};
     }
     return request;
   }

@@ -24,7 +24,8 @@ std::optional<RedisUrl> ParseRedisUrl(const std::string& url);
 /// A small blocking Redis client on hiredis. Thread-safe: each call borrows a connection from a
 /// pool. Redis is an optimisation here, so no call throws for connectivity: a failure returns
 /// nullopt/false, drops the connection, and for `backoff` after it calls fail at once instead of
-/// waiting on a dead server. The first success after a failure runs `on_recover`.
+/// waiting on a dead server. The first command after a failure that gets a connection runs
+/// `on_recover` before it executes.
 class Redis {
  public:
   Redis(RedisUrl url, std::chrono::milliseconds timeout, std::chrono::milliseconds backoff);
@@ -38,7 +39,8 @@ class Redis {
   std::optional<long long> Incr(const std::string& key);
   bool Ping();
 
-  /// Runs after the first successful command that follows a failure (e.g. to bump a generation).
+  /// Runs when Redis is reached again after a failure, before the command that reached it
+  /// (e.g. to bump a generation).
   void OnRecover(std::function<void()> callback) { on_recover_ = std::move(callback); }
 
  private:

@@ -19,15 +19,20 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;    // decoded
   std::vector<std::pair<std::string, std::string>> params;   // route parameters
   std::string body;
-  nlohmann::json json;  // the parsed body for POST, PUT and PATCH; null otherwise
 
   /// A header's value ("" when absent); `name` is matched case-insensitively.
   std::string_view Header(std::string_view name) const;
   std::optional<std::string_view> Query(std::string_view name) const;
   /// A route parameter ("" when absent).
   std::string_view Param(std::string_view name) const;
-  /// The parsed JSON body.
-  const nlohmann::json& Json() const noexcept { return json; }
+  /// The body as JSON, parsed on first use: 415 (core::Error) unless the request says
+  /// `application/json`, 400 MALFORMED_JSON when it is not JSON or is nested too deep. Parsing
+  /// lazily lets a handler authenticate first, so an anonymous caller learns nothing from
+  /// validation. (The 64 KiB limit is checked before any handler runs.)
+  const nlohmann::json& Json() const;
+
+ private:
+  mutable std::optional<nlohmann::json> json_;
 };
 
 /// Parses a request body as JSON, refusing nesting deeper than `max_depth`.
