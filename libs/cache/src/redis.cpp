@@ -24,6 +24,18 @@ bool ParseInt(std::string_view text, int& out) {
   return ec == std::errc{} && ptr == text.data() + text.size();
 }
 
+// Runs one command with binary-safe arguments; the caller frees the reply (nullptr on I/O error).
+redisReply* SendArgv(redisContext* context, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const auto& arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  return static_cast<redisReply*>(
+      redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()));
+}
+
 }  // namespace
 
 // A copy of what a command returned, so that hiredis memory never leaves this file.
@@ -81,14 +93,7 @@ void* Redis::Connect() const {
     return nullptr;
   }
   auto setup = [context](const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto& arg : args) {
-      argv.push_back(arg.data());
-      lengths.push_back(arg.size());
-    }
-    auto* reply = static_cast<redisReply*>(
-        redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()));
+    auto* reply = SendArgv(context, args);
     const bool ok = reply != nullptr && reply->type != REDIS_REPLY_ERROR;
     if (reply != nullptr) freeReplyObject(reply);
     return ok;
@@ -137,14 +142,7 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
     if (on_recover_) on_recover_();
   }
   auto* context = static_cast<redisContext*>(raw);
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const auto& arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
-  }
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()));
+  auto* reply = SendArgv(context, args);
   if (reply == nullptr || context->err != 0) {  // I/O error or timeout: the connection is unusable
     if (reply != nullptr) freeReplyObject(reply);
     Failed(context);

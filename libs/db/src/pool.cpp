@@ -93,6 +93,17 @@ void Pool::Release(std::unique_ptr<pqxx::connection> connection) noexcept {
   available_.notify_one();
 }
 
+void Pool::DropIdle() noexcept {
+  std::vector<std::unique_ptr<pqxx::connection>> stale;
+  {
+    std::lock_guard lock{mutex_};
+    stale.swap(idle_);
+    open_ -= stale.size();
+  }
+  available_.notify_all();
+  // `stale` closes here, outside the lock.
+}
+
 bool Pool::Ping() {
   if (!initialized_.load()) return false;
   try {

@@ -48,20 +48,30 @@ class Pool {
     std::unique_ptr<pqxx::connection> connection_;
   };
 
-  /// Runs `work` with a connection. Connection failures become core::Error{kUnavailable}
-  /// (503) and the broken connection is dropped; other database errors propagate.
+  /// Runs `work` with a connection. A connection that turns out to be broken (PostgreSQL was
+  /// restarted, say) is dropped together with every idle one, and `work` runs once more on a fresh
+  /// connection: a broken connection means nothing was committed, so this is safe, and the caller
+  /// does not pay for a stale pool. A second failure, or a commit whose outcome is unknown, becomes
+  /// core::Error{kUnavailable} (503). Other database errors propagate.
   template <class Work>
   decltype(auto) Run(Work&& work) {
-    auto lease = Acquire();
-    try {
-      return std::forward<Work>(work)(*lease);
-    } catch (const pqxx::broken_connection&) {
-      lease.Discard();
-      throw Unavailable();
-    } catch (const pqxx::sql_error& e) {
-      if (!IsConnectionProblem(e.sqlstate())) throw;
-      lease.Discard();
-      throw Unavailable();
+    for (int attempt = 1;; ++attempt) {
+      auto lease = Acquire();
+      try {
+        return work(*lease);
+      } catch (const pqxx::in_doubt_error&) {
+        lease.Discard();
+        throw Unavailable();
+      } catch (const pqxx::broken_connection&) {
+        lease.Discard();
+        DropIdle();
+        if (attempt >= 2) throw Unavailable();
+      } catch (const pqxx::sql_error& e) {
+        if (!IsConnectionProblem(e.sqlstate())) throw;
+        lease.Discard();
+        DropIdle();
+        if (attempt >= 2) throw Unavailable();
+      }
     }
   }
 
@@ -100,6 +110,8 @@ class Pool {
   std::unique_ptr<pqxx::connection> Connect() const;
   Lease AcquireUnchecked();
   void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
+  /// Closes every idle connection (after one was found broken, the others likely are too).
+  void DropIdle() noexcept;
 
   std::string url_;
   std::size_t size_;
