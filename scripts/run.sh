@@ -13,7 +13,7 @@ RUN_DIR=$COMANDA_STATE_DIR/run
 BIN=$ROOT/build/release/bin
 
 # name:port of every service this run starts (the gateway and the other services join here).
-SERVICES=(users-service:3001 products-service:3002)
+SERVICES=(users-service:3001 products-service:3002 notifications-service:3004 orders-service:3003)
 
 stop_services() {
   for entry in "${SERVICES[@]}"; do
@@ -55,6 +55,12 @@ service_env() {
     products-service)
       echo "DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL" \
            "JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
+    notifications-service)
+      echo "DATABASE_URL=$NOTIFICATIONS_DATABASE_URL AMQP_URL=$AMQP_URL" \
+           "JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
+    orders-service)
+      echo "DATABASE_URL=$ORDERS_DATABASE_URL AMQP_URL=$AMQP_URL USERS_URL=http://127.0.0.1:3001" \
+           "PRODUCTS_URL=http://127.0.0.1:3002 JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
   esac
 }
 
@@ -78,7 +84,8 @@ done
 
 cat <<EOT
 
-Comanda is up. users-service: http://localhost:3001, products-service: http://localhost:3002
+Comanda is up: users-service http://localhost:3001, products-service http://localhost:3002,
+orders-service http://localhost:3003, notifications-service http://localhost:3004
 Try it:
   curl -si localhost:3002/products?category=pizzas      # run it twice: X-Cache MISS, then HIT
   curl -s -X POST localhost:3001/register -H 'Content-Type: application/json' \\
@@ -86,6 +93,9 @@ Try it:
   TOKEN=\$(curl -s -X POST localhost:3001/login -H 'Content-Type: application/json' \\
        -d '{"email":"ana@example.com","password":"correct-horse"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
   curl -s localhost:3001/profile -H "Authorization: Bearer \$TOKEN"
+  curl -s -X POST localhost:3003/orders -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+       -d '{"items":[{"productId":"0b6c5d2e-1a4f-4c51-9d3e-7f1a2b3c4d05","quantity":2}],"deliveryAddress":"Calle Mayor 1, Madrid"}'
+  curl -s localhost:3004/notifications -H "Authorization: Bearer \$TOKEN"   # the order's notification
 
 Ctrl-C stops everything (or: scripts/run.sh stop from another shell).
 EOT

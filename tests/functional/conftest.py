@@ -69,15 +69,21 @@ def stack() -> Stack:
         infra.down(*STACK_COMPONENTS)
 
 
+def _binary(name: str) -> Path:
+    """A service binary from COMANDA_BIN_DIR; fails the session clearly when it is not built."""
+    binary = harness.bin_dir() / name
+    try:
+        harness.require_binary(binary)
+    except AssertionError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return binary
+
+
 # ----------------------------------------------------------------------------------------- users-service
 
 @pytest.fixture(scope="session")
 def users_binary() -> Path:
-    binary = harness.bin_dir() / "users-service"
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        pytest.fail(f"{binary} not found or not executable: build it (cmake --preset asan && "
-                    "cmake --build --preset asan) or set COMANDA_BIN_DIR", pytrace=False)
-    return binary
+    return _binary("users-service")
 
 
 @pytest.fixture(scope="session")
@@ -156,12 +162,7 @@ def users_db(users: Service) -> UsersDb:
 
 @pytest.fixture(scope="session")
 def products_binary() -> Path:
-    binary = harness.bin_dir() / "products-service"
-    try:
-        harness.require_binary(binary)
-    except AssertionError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    return binary
+    return _binary("products-service")
 
 
 @pytest.fixture(scope="session")
@@ -221,3 +222,93 @@ def make_product(products: Service, admin_token: str) -> Callable[..., dict]:
         assert delete_product(products, admin_token, product_id) in (204, 404)
 
 
+# ---- orders-service
+
+from orders_api import EventQueue, OrdersDb, orders_env  # noqa: E402 - kept with the orders-service fixtures
+
+
+@pytest.fixture(scope="session")
+def orders_binary() -> Path:
+    return _binary("orders-service")
+
+
+@pytest.fixture(scope="session")
+def event_queue(stack: Stack) -> EventQueue:
+    """A durable test queue bound to `orders` / `order.created`, declared before any orders-service starts
+    (with no queue bound, a publish is returned and the relay retries). Deleted at the end."""
+    queue = EventQueue()
+    harness.wait_for(lambda: queue.declare() or True, timeout=30, message="RabbitMQ accepts a queue")
+    yield queue
+    try:
+        queue.delete()
+    except Exception:  # noqa: BLE001 - best effort: the broker may be down after a failed test
+        pass
+
+
+@pytest.fixture(scope="session")
+def orders(stack: Stack, users: Service, products: Service, event_queue: EventQueue, orders_binary: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Service:
+    """The orders-service most tests share (the shared users- and products-service behind it)."""
+    workdir = tmp_path_factory.mktemp("orders-shared")
+    service = _start_shared(Service("orders", orders_binary, orders_env(users, products), workdir))
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def start_orders(stack: Stack, users: Service, products: Service, event_queue: EventQueue, orders_binary: Path,
+                 tmp_path: Path) -> Callable[..., Service]:
+    """Starts an orders-service of the test's own: `start_orders(env_overrides, wait_ready=)`; by default it
+    talks to the shared users- and products-service."""
+    with _service_factory("orders", orders_binary, lambda index: orders_env(users, products), tmp_path) as start:
+        yield start
+
+
+@pytest.fixture(scope="session")
+def orders_db(orders: Service) -> OrdersDb:
+    """The orders database (its schema exists once the shared service is ready)."""
+    return OrdersDb(harness.database_url("orders"))
+
+
+@pytest.fixture
+def customer(users: Service) -> dict:
+    """A fresh customer on the shared users-service: its profile plus `token`."""
+    from users_api import login, register
+    user = register(users)
+    return {**user, "token": login(users, user["email"], user["password"])}
+
+
+# ---- notifications-service
+
+from notifications_api import Bus, NotificationsDb, notifications_env  # noqa: E402 - kept with its fixtures
+
+
+@pytest.fixture(scope="session")
+def notifications_binary() -> Path:
+    return _binary("notifications-service")
+
+
+@pytest.fixture
+def start_notifications(stack: Stack, users: Service, notifications_binary: Path,
+                        tmp_path: Path) -> Callable[..., Service]:
+    """Starts a notifications-service of the test's own: `start_notifications(env_overrides, wait_ready=)`
+    (RETRY_BASE_DELAY_MS 200, JWKS from the shared users-service). There is no shared instance: every
+    consumer of `notifications.order-created` competes for its messages, so each test runs its own."""
+    with _service_factory("notifications", notifications_binary, lambda index: notifications_env(users),
+                          tmp_path) as start:
+        yield start
+
+
+@pytest.fixture(scope="session")
+def notifications_db(stack: Stack) -> NotificationsDb:
+    """The notifications database (its table exists once a notifications-service has been ready)."""
+    return NotificationsDb(harness.database_url("notifications"))
+
+
+@pytest.fixture
+def event_bus(stack: Stack) -> Bus:
+    """A pika connection to the test broker (closed at the end of the test)."""
+    bus = Bus()
+    harness.wait_for(bus.connect, timeout=30, message="RabbitMQ accepts connections")
+    yield bus
+    bus.close()

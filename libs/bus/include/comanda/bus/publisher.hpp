@@ -1,0 +1,73 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "comanda/bus/connection.hpp"
+
+namespace comanda::bus {
+
+/// The AMQP properties we set on a message.
+struct MessageProperties {
+  std::string message_id;
+  std::string type;
+  std::string content_type = "application/json";
+  /// Sent as the `x-correlation-id` header and as the `correlation_id` property; empty: neither.
+  std::string correlation_id;
+  bool persistent = true;
+  std::optional<std::int64_t> timestamp;  // seconds since the epoch
+  /// Per-message TTL in milliseconds, as decimal text (RabbitMQ's `expiration`); empty: none.
+  std::string expiration;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra string headers
+};
+
+struct Message {
+  std::string exchange;
+  std::string routing_key;
+  std::string body;
+  MessageProperties properties;
+};
+
+struct ExchangeSpec {
+  std::string name;
+  std::string type = "topic";  // always durable
+};
+
+struct PublisherOptions {
+  ConnectOptions connect;
+  std::vector<ExchangeSpec> exchanges;              // declared on every (re)connect
+  std::chrono::milliseconds confirm_timeout{5000};  // wait for the broker's ack
+};
+
+/// Publishes with publisher confirms and `mandatory`: Publish() returns only once the broker has
+/// acked the message, and throws BrokerError on a nack, a return (no queue bound), a timeout or a
+/// connection problem. Connects lazily and reconnects on the next call after any error. Not
+/// thread-safe: one Publisher per thread.
+class Publisher {
+ public:
+  explicit Publisher(PublisherOptions options);
+  ~Publisher();
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
+
+  void Publish(const Message& message);
+  /// Connects now if not connected (throws BrokerError).
+  void EnsureConnected();
+  bool connected() const noexcept { return connection_ != nullptr; }
+  /// Drops the connection (the next Publish reconnects).
+  void Disconnect() noexcept;
+
+ private:
+  void WaitForConfirm(std::uint64_t tag);
+
+  PublisherOptions options_;
+  std::unique_ptr<Connection> connection_;
+  std::uint64_t next_tag_ = 1;  // confirm delivery tags count from 1 per channel
+};
+
+}  // namespace comanda::bus

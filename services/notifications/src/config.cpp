@@ -1,0 +1,40 @@
+#include "config.hpp"
+
+namespace comanda::notifications {
+
+Config LoadConfig(core::ConfigReader& reader) {
+  Config config;
+  config.common = core::ReadCommonConfig(reader, "notifications-service", 3004);
+  config.database_url = reader.Url(
+      "DATABASE_URL", "postgresql://notifications:notifications@localhost:5432/notifications",
+      {"postgresql", "postgres"}, "PostgreSQL URL of the notifications database");
+  const auto problems = reader.Problems().size();
+  config.amqp_url = reader.Url("AMQP_URL", "amqp://guest:guest@localhost:5672/%2f", {"amqp"},
+                               "RabbitMQ URL (`%2f` is the vhost `/`)");
+  if (const auto amqp = bus::ParseAmqpUrl(config.amqp_url)) {
+    config.amqp = *amqp;
+  } else if (reader.Problems().size() == problems) {  // not reported already
+    reader.Fail("AMQP_URL", "must be amqp://user:pass@host:port/vhost");
+  }
+  config.amqp_timeout = reader.Millis("AMQP_TIMEOUT_MS", 5000, 100, 60000,
+                                      "RabbitMQ connect, RPC and publisher-confirm deadline");
+  config.prefetch =
+      reader.Int("PREFETCH", 20, 1, 1000, "unacknowledged deliveries the consumer holds at a time");
+  config.retry.max_attempts =
+      reader.Int("RETRY_MAX_ATTEMPTS", 5, 1, 100,
+                 "attempts at storing an event before it goes to the dead-letter queue");
+  config.retry.base_delay =
+      reader.Millis("RETRY_BASE_DELAY_MS", 1000, 1, 3'600'000,
+                    "delay before the first retry; each further retry waits twice as long");
+  config.retry.max_delay =
+      reader.Millis("RETRY_MAX_DELAY_MS", 300'000, 1, 86'400'000, "upper bound of one retry delay");
+  config.jwks_url = reader.Url("JWKS_URL", "http://localhost:3001/.well-known/jwks.json",
+                               {"http", "https"}, "JWK set that verifies access tokens");
+  config.http_timeout = reader.Millis("HTTP_TIMEOUT_MS", 2000, 50, 60000,
+                                      "deadline of an outgoing HTTP call (the JWKS fetch)");
+  config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "required `iss` of tokens");
+  config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "required `aud` of tokens");
+  return config;
+}
+
+}  // namespace comanda::notifications

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "comanda/bus/url.hpp"
+#include "comanda/core/config.hpp"
+#include "retry.hpp"
+
+namespace comanda::notifications {
+
+struct Config {
+  core::CommonConfig common;
+  std::string database_url;
+  std::string amqp_url;
+  bus::AmqpUrl amqp;
+  std::chrono::milliseconds amqp_timeout{5000};
+  int prefetch = 20;
+  RetryPolicy retry;
+  std::string jwks_url;
+  std::chrono::milliseconds http_timeout{2000};
+  std::string jwt_issuer;
+  std::string jwt_audience;
+};
+
+inline constexpr std::string_view kSummary =
+    "notifications-service: turns OrderCreated events into notifications, exactly once each.";
+
+/// The service's configuration table.
+Config LoadConfig(core::ConfigReader& reader);
+
+}  // namespace comanda::notifications

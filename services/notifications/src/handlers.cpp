@@ -1,0 +1,23 @@
+#include "handlers.hpp"
+
+#include "comanda/core/time.hpp"
+
+namespace comanda::notifications {
+
+nlohmann::json ToJson(const std::vector<Notification>& notifications) {
+  auto items = nlohmann::json::array();
+  for (const auto& n : notifications) {
+    items.push_back({{"id", n.id},
+                     {"orderId", n.order_id},
+                     {"message", n.message},
+                     {"createdAt", core::FormatRfc3339(n.created_at)}});
+  }
+  return {{"items", std::move(items)}};
+}
+
+http::Response ListNotifications::operator()(const http::Request& request) const {
+  const auto claims = verifier_.VerifyBearer(request.Header("Authorization"));
+  return http::Json(200, ToJson(notifications_.ListForUser(claims.sub)));
+}
+
+}  // namespace comanda::notifications

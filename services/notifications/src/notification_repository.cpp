@@ -1,0 +1,55 @@
+#include "notification_repository.hpp"
+
+#include "comanda/core/ids.hpp"
+
+namespace comanda::notifications {
+namespace {
+
+constexpr auto kInsert = "notifications_insert";
+constexpr auto kListForUser = "notifications_list_for_user";
+
+std::int64_t EpochMicros(std::chrono::system_clock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::vector<db::Statement> Statements() {
+  return {
+      {kInsert,
+       "INSERT INTO notifications (id, event_id, order_id, user_id, message, total_cents, "
+       "currency, correlation_id, occurred_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, "
+       "$5, $6, $7, $8, to_timestamp($9::float8 / 1000000)) ON CONFLICT (event_id) DO NOTHING "
+       "RETURNING id"},
+      {kListForUser,
+       "SELECT id::text, order_id::text, message, "
+       "(extract(epoch FROM created_at) * 1000)::bigint FROM notifications "
+       "WHERE user_id = $1::uuid ORDER BY created_at DESC, seq DESC LIMIT " +
+           std::to_string(kListLimit)},
+  };
+}
+
+NotificationStore::Result NotificationRepository::Store(const OrderCreated& event,
+                                                        const std::string& text) {
+  return db_.Transact([&](pqxx::work& tx) {
+    const auto rows = tx.exec_prepared(kInsert, core::NewUuid(), event.event_id, event.order_id,
+                                       event.user_id, text, event.total_cents, event.currency,
+                                       event.correlation_id, EpochMicros(event.occurred_at));
+    return rows.empty() ? Result::kDuplicate : Result::kStored;
+  });
+}
+
+std::vector<Notification> NotificationRepository::ListForUser(const std::string& user_id) {
+  return db_.Run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx{connection};
+    std::vector<Notification> out;
+    for (const auto& row : tx.exec_prepared(kListForUser, user_id)) {
+      out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     std::chrono::system_clock::time_point{
+                         std::chrono::milliseconds{row[3].as<std::int64_t>()}}});
+    }
+    return out;
+  });
+}
+
+}  // namespace comanda::notifications

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "comanda/bus/consumer.hpp"
+#include "comanda/bus/publisher.hpp"
+#include "comanda/core/metrics.hpp"
+#include "events.hpp"
+#include "retry.hpp"
+
+namespace comanda::notifications {
+
+inline constexpr std::string_view kOrdersExchange = "orders";
+inline constexpr std::string_view kOrderCreatedKey = "order.created";
+inline constexpr std::string_view kWorkQueue = "notifications.order-created";
+inline constexpr std::string_view kRetryQueue = "notifications.order-created.retry";
+inline constexpr std::string_view kDeadLetterQueue = "notifications.order-created.dlq";
+
+/// Where notifications are kept. Store() is one transaction; it throws on any failure.
+class NotificationStore {
+ public:
+  enum class Result { kStored, kDuplicate };
+  virtual ~NotificationStore() = default;
+  virtual Result Store(const OrderCreated& event, const std::string& text) = 0;
+};
+
+/// Publishes with broker confirms; throws bus::BrokerError when the broker did not take it.
+using Republish = std::function<void(const bus::Message&)>;
+
+/// The copy of a failed delivery for the retry queue: same body and properties, `x-attempt` =
+/// `next_attempt`, per-message TTL `delay` (it dead-letters back to the work queue on expiry).
+bus::Message RetryMessage(const bus::Delivery& delivery, int next_attempt,
+                          std::chrono::milliseconds delay, std::string_view last_error);
+
+/// The copy of a delivery for the DLQ, with `x-error-code` and `x-error-reason`.
+bus::Message DeadLetterMessage(const bus::Delivery& delivery, std::string_view code,
+                               std::string_view reason);
+
+/// Decides what happens to one delivery and does it; the caller acks it afterwards (every
+/// outcome means the message is safe: stored, known already, or republished with a confirm).
+/// Throws bus::BrokerError when a republish failed: then the delivery must not be acked.
+class EventProcessor {
+ public:
+  enum class Outcome { kStored, kDuplicate, kRetried, kDeadLettered };
+
+  EventProcessor(NotificationStore& store, Republish republish, RetryPolicy policy,
+                 metrics::Registry& registry);
+
+  Outcome Process(const bus::Delivery& delivery);
+
+ private:
+  Outcome DeadLetter(const bus::Delivery& delivery, std::string_view code, std::string_view reason);
+
+  NotificationStore& store_;
+  Republish republish_;
+  RetryPolicy policy_;
+  metrics::Counter& consumed_;
+  metrics::Counter& stored_;
+  metrics::Counter& duplicates_;
+  metrics::Counter& retried_;
+  metrics::Counter& dead_lettered_;
+  metrics::Histogram& latency_;
+};
+
+std::string_view ToString(EventProcessor::Outcome outcome) noexcept;
+
+}  // namespace comanda::notifications

@@ -1,0 +1,16 @@
+#include "app.hpp"
+
+namespace comanda::orders {
+
+App::App(OrderService& orders, const auth::Verifier& verifier)
+    : create_{orders, verifier}, list_{orders, verifier}, get_{orders, verifier} {}
+
+std::vector<http::Route> App::Routes() const {
+  return {
+      {"POST", "/orders", create_},
+      {"GET", "/orders", list_},
+      {"GET", "/orders/:id", get_},
+  };
+}
+
+}  // namespace comanda::orders

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "comanda/bus/url.hpp"
+#include "comanda/core/config.hpp"
+
+namespace comanda::orders {
+
+struct Config {
+  core::CommonConfig common;
+  std::string database_url;
+  std::string amqp_url;
+  bus::AmqpUrl amqp;
+  std::string users_url;
+  std::string products_url;
+  std::string jwks_url;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  std::chrono::milliseconds http_timeout{2000};
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_open{5000};
+  int outbox_batch_size = 100;
+  std::chrono::milliseconds outbox_poll{1000};
+  std::chrono::milliseconds amqp_timeout{5000};
+};
+
+inline constexpr std::string_view kSummary =
+    "orders-service: places orders (checked with users- and products-service) and publishes "
+    "OrderCreated events through a transactional outbox.";
+
+/// The service's configuration table.
+Config LoadConfig(core::ConfigReader& reader);
+
+}  // namespace comanda::orders

@@ -1,0 +1,50 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace comanda::orders {
+namespace {
+
+Config Load(std::map<std::string, std::string> env, std::vector<std::string>* problems = nullptr) {
+  core::ConfigReader reader{core::MapEnv(std::move(env))};
+  auto config = LoadConfig(reader);
+  if (problems != nullptr) *problems = reader.Problems();
+  return config;
+}
+
+TEST(LoadConfig, HasContractDefaults) {
+  std::vector<std::string> problems;
+  const auto config = Load({}, &problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(config.common.port, 3003);
+  EXPECT_EQ(config.database_url, "postgresql://orders:orders@localhost:5432/orders");
+  EXPECT_EQ(config.amqp, (bus::AmqpUrl{"localhost", 5672, "guest", "guest", "/"}));
+  EXPECT_EQ(config.users_url, "http://localhost:3001");
+  EXPECT_EQ(config.products_url, "http://localhost:3002");
+  EXPECT_EQ(config.jwks_url, "http://localhost:3001/.well-known/jwks.json");
+  EXPECT_EQ(config.jwt_issuer, "users-service");
+  EXPECT_EQ(config.jwt_audience, "food-ordering");
+  EXPECT_EQ(config.http_timeout.count(), 2000);
+}
+
+TEST(LoadConfig, ReadsTheAmqpUrl) {
+  const auto config = Load({{"AMQP_URL", "amqp://app:s%40cret@rabbit:5673/shop"}});
+  EXPECT_EQ(config.amqp, (bus::AmqpUrl{"rabbit", 5673, "app", "s@cret", "shop"}));
+}
+
+TEST(LoadConfig, NamesEveryBadVariable) {
+  std::vector<std::string> problems;
+  Load({{"AMQP_URL", "amqp://rabbit:notaport/"},
+        {"USERS_URL", "ftp://x"},
+        {"HTTP_TIMEOUT_MS", "fast"},
+        {"OUTBOX_BATCH_SIZE", "0"}},
+       &problems);
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].rfind("AMQP_URL", 0), 0u);
+  EXPECT_EQ(problems[1].rfind("USERS_URL", 0), 0u);
+  EXPECT_EQ(problems[2].rfind("HTTP_TIMEOUT_MS", 0), 0u);
+  EXPECT_EQ(problems[3].rfind("OUTBOX_BATCH_SIZE", 0), 0u);
+}
+
+}  // namespace
+}  // namespace comanda::orders

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "comanda/db/pool.hpp"
+#include "orders.hpp"
+
+namespace comanda::orders {
+
+/// The prepared statements of orders-service's request path.
+std::vector<db::Statement> Statements();
+
+/// An `Idempotency-Key` already used by this user.
+struct IdempotencyRecord {
+  std::string order_id;
+  std::string request_hash;
+};
+
+/// An event to write to the outbox with its order.
+struct OutboxEvent {
+  std::string id;  // eventId
+  std::string event_type;
+  std::string routing_key;
+  std::string payload;
+  std::string correlation_id;
+};
+
+/// The `orders`, `order_items`, `idempotency_keys` and `outbox` tables.
+class OrderRepository {
+ public:
+  explicit OrderRepository(db::Pool& db) : db_{db} {}
+
+  /// Writes the order, its items, the idempotency record (when a key is given) and the outbox
+  /// event in one transaction. When another request holds this user's key already (the primary
+  /// key decides, also for concurrent requests), nothing is written and that record is returned.
+  std::variant<Order, IdempotencyRecord> Insert(const Order& order,
+                                                const std::optional<std::string>& key,
+                                                const std::string& request_hash,
+                                                const OutboxEvent& event);
+
+  std::optional<IdempotencyRecord> FindIdempotency(const std::string& user_id,
+                                                   const std::string& key);
+  /// The user's order; nullopt for another user's or an unknown id.
+  std::optional<Order> Find(const std::string& user_id, const std::string& order_id);
+  /// The user's newest orders first, at most `limit`.
+  std::vector<Order> List(const std::string& user_id, int limit);
+
+ private:
+  db::Pool& db_;
+};
+
+}  // namespace comanda::orders

@@ -1,0 +1,206 @@
+#include "outbox_relay.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <pqxx/notification>
+#include <pqxx/pqxx>
+
+#include "comanda/core/log.hpp"
+
+namespace comanda::orders {
+namespace {
+
+constexpr auto kClaim = "outbox_claim";
+constexpr auto kMarkSent = "outbox_mark_sent";
+constexpr auto kMarkFailed = "outbox_mark_failed";
+constexpr auto kStats = "outbox_stats";
+constexpr auto kChannel = "outbox";
+
+double EpochNow() {
+  const std::chrono::duration<double> now = std::chrono::system_clock::now().time_since_epoch();
+  return now.count();
+}
+
+}  // namespace
+
+// Only wakes await_notification(); the relay reads the table, not the payload.
+class OutboxRelay::Listener final : public pqxx::notification_receiver {
+ public:
+  explicit Listener(pqxx::connection& connection) : notification_receiver{connection, kChannel} {}
+  void operator()(const std::string&, int) override {}
+};
+
+bus::Message ToMessage(const OutboxRecord& record) {
+  bus::Message message;
+  message.exchange = std::string{kOrdersExchange};
+  message.routing_key = record.routing_key;
+  message.body = record.payload;
+  message.properties.message_id = record.id;
+  message.properties.type = record.event_type;
+  message.properties.content_type = "application/json";
+  message.properties.correlation_id = record.correlation_id;
+  message.properties.persistent = true;
+  message.properties.timestamp = record.created_epoch;
+  return message;
+}
+
+BatchResult PublishInOrder(const std::vector<OutboxRecord>& records,
+                           const std::function<void(const bus::Message&)>& publish,
+                           const std::function<void(const OutboxRecord&)>& on_acked,
+                           std::stop_token stop) {
+  BatchResult result;
+  for (const auto& record : records) {
+    if (stop.stop_requested()) break;
+    try {
+      publish(ToMessage(record));
+    } catch (const std::exception& e) {
+      result.error = e.what();
+      break;
+    }
+    on_acked(record);
+    ++result.acked;
+  }
+  return result;
+}
+
+OutboxRelay::OutboxRelay(RelayOptions options, std::function<bool()> ready,
+                         metrics::Registry& registry)
+    : options_{std::move(options)},
+      ready_{std::move(ready)},
+      publisher_{options_.publisher},
+      acked_{registry.GetCounter("orders_outbox_publish_total",
+                                 "Outbox events published, by broker answer",
+                                 {{"result", "acked"}})},
+      failed_{registry.GetCounter("orders_outbox_publish_total",
+                                  "Outbox events published, by broker answer",
+                                  {{"result", "failed"}})} {
+  registry.AddGauge("orders_outbox_backlog", "Outbox events not yet published",
+                    [this] { return backlog_.load(); });
+  registry.AddGauge("orders_outbox_oldest_age_seconds",
+                    "Age of the oldest unpublished outbox event (0 when none)", [this] {
+                      const double oldest = oldest_epoch_.load();
+                      return oldest > 0 ? std::max(0.0, EpochNow() - oldest) : 0.0;
+                    });
+  registry.AddGauge("orders_rabbitmq_connected", "1 while the relay holds a broker connection",
+                    [this] { return broker_connected_.load() ? 1.0 : 0.0; });
+}
+
+OutboxRelay::~OutboxRelay() = default;
+
+void OutboxRelay::ConnectDatabase() {
+  listener_.reset();
+  db_.reset();
+  auto connection = std::make_unique<pqxx::connection>(options_.database_url);
+  connection->prepare(kClaim,
+                      "SELECT id::text, event_type, routing_key, payload, correlation_id, "
+                      "extract(epoch FROM created_at)::bigint FROM outbox WHERE sent_at IS NULL "
+                      "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED");
+  connection->prepare(kMarkSent,
+                      "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, "
+                      "last_error = NULL WHERE id = $1");
+  connection->prepare(kMarkFailed,
+                      "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1");
+  connection->prepare(kStats,
+                      "SELECT count(*), COALESCE(extract(epoch FROM min(created_at)), 0)::float8 "
+                      "FROM outbox WHERE sent_at IS NULL");
+  listener_ = std::make_unique<Listener>(*connection);  // LISTEN outbox
+  db_ = std::move(connection);
+  log::Info("outbox relay connected to the database");
+}
+
+void OutboxRelay::UpdateStats() {
+  pqxx::nontransaction tx{*db_};
+  const auto row = tx.exec_prepared1(kStats);
+  backlog_ = row[0].as<double>();
+  oldest_epoch_ = row[1].as<double>();
+}
+
+bool OutboxRelay::Pass(std::stop_token stop) {
+  pqxx::work tx{*db_};
+  std::vector<OutboxRecord> records;
+  for (const auto& row : tx.exec_prepared(kClaim, options_.batch_size)) {
+    records.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), row[4].as<std::string>(),
+                       row[5].as<std::int64_t>()});
+  }
+  if (records.empty()) return false;
+  const auto result = PublishInOrder(
+      records, [this](const bus::Message& message) { publisher_.Publish(message); },
+      [&](const OutboxRecord& record) {
+        tx.exec_prepared(kMarkSent, record.id);
+        acked_.Inc();
+      },
+      stop);
+  if (result.error) {
+    failed_.Inc();
+    tx.exec_prepared(kMarkFailed, records[result.acked].id, *result.error);
+  }
+  tx.commit();
+  if (result.acked > 0) log::Debug("outbox events published", {{"count", result.acked}});
+  if (result.error) throw bus::BrokerError{*result.error};
+  return records.size() == static_cast<std::size_t>(options_.batch_size);
+}
+
+void OutboxRelay::WaitForWork(std::stop_token stop) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.poll;
+  // Short slices, so that a stop request is seen within 100 ms.
+  while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
+    if (db_->await_notification(0, 100'000) > 0) return;
+  }
+}
+
+void OutboxRelay::Sleep(std::stop_token stop, std::chrono::milliseconds delay) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock{mutex};
+  wake.wait_for(lock, stop, delay, [] { return false; });
+}
+
+void OutboxRelay::Run(std::stop_token stop) {
+  constexpr std::chrono::milliseconds kFirstDelay{100};
+  constexpr std::chrono::milliseconds kMaxDelay{5000};
+  auto delay = kFirstDelay;
+  bool broker_was_down = false;
+  while (!stop.stop_requested()) {
+    try {
+      if (!ready_()) {
+        Sleep(stop, kFirstDelay);
+        continue;
+      }
+      if (!db_) ConnectDatabase();
+      UpdateStats();
+      bool more = false;
+      try {
+        // Connected even when idle, so that /ready and the metric tell the truth.
+        publisher_.EnsureConnected();
+        broker_connected_ = true;
+        if (broker_was_down) log::Info("outbox relay connected to RabbitMQ");
+        broker_was_down = false;
+        if (backlog_.load() > 0) more = Pass(stop);
+      } catch (const bus::BrokerError& e) {
+        broker_connected_ = publisher_.connected();
+        broker_was_down = true;
+        if (backlog_.load() > 0) throw;
+        log::Debug("outbox relay cannot reach RabbitMQ", {{"error", e.what()}});
+      }
+      if (more || backlog_.load() > 0) UpdateStats();
+      delay = kFirstDelay;
+      if (!more) WaitForWork(stop);
+    } catch (const bus::BrokerError& e) {
+      log::Warn("outbox relay cannot publish, retrying",
+                {{"error", e.what()}, {"retryInMs", delay.count()}});
+      Sleep(stop, delay);
+      delay = std::min(delay * 2, kMaxDelay);
+    } catch (const std::exception& e) {
+      log::Warn("outbox relay database error, reconnecting",
+                {{"error", e.what()}, {"retryInMs", delay.count()}});
+      listener_.reset();
+      db_.reset();
+      Sleep(stop, delay);
+      delay = std::min(delay * 2, kMaxDelay);
+    }
+  }
+  log::Info("outbox relay stopped");
+}
+
+}  // namespace comanda::orders
