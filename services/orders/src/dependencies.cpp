@@ -35,15 +35,7 @@ http::ClientResponse Dependency::Get(std::string_view path, const http::Headers&
     throw Unavailable(name);
   }
   const auto started = std::chrono::steady_clock::now();
-  std::string outcome = "ok";
-  try {
-    auto response = client_.Get(path, headers);
-    if (response.status >= 500) {
-      outcome = "error";
-      breaker_.RecordFailure();
-    } else {
-      breaker_.RecordSuccess();
-    }
+  auto record = [&](const char* outcome) {
     const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
     registry_
         .GetHistogram("orders_dependency_request_duration_seconds",
@@ -53,27 +45,25 @@ http::ClientResponse Dependency::Get(std::string_view path, const http::Headers&
         .GetCounter("orders_dependency_calls_total", "Calls to other services by outcome",
                     {{"dependency", name}, {"outcome", outcome}})
         .Inc();
-    if (response.status >= 500) {
-      log::Warn("dependency answered with an error",
-                {{"dependency", name}, {"status", response.status}});
-      throw Unavailable(name);
-    }
-    return response;
-  } catch (const Error& error) {
-    if (outcome == "ok") {  // a transport failure or a timeout from the client
-      breaker_.RecordFailure();
-      const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
-      registry_
-          .GetHistogram("orders_dependency_request_duration_seconds",
-                        "Latency of calls to other services", {{"dependency", name}})
-          .Observe(seconds.count());
-      registry_
-          .GetCounter("orders_dependency_calls_total", "Calls to other services by outcome",
-                      {{"dependency", name}, {"outcome", "unreachable"}})
-          .Inc();
-    }
+  };
+  http::ClientResponse response;
+  try {
+    response = client_.Get(path, headers);
+  } catch (const Error&) {  // a transport failure or a timeout from the client
+    breaker_.RecordFailure();
+    record("unreachable");
     throw;
   }
+  if (response.status >= 500) {
+    breaker_.RecordFailure();
+    record("error");
+    log::Warn("dependency answered with an error",
+              {{"dependency", name}, {"status", response.status}});
+    throw Unavailable(name);
+  }
+  breaker_.RecordSuccess();
+  record("ok");
+  return response;
 }
 
 Customer UsersGateway::Profile(std::string_view authorization) {
