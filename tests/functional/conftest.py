@@ -296,7 +296,16 @@ def start_notifications(stack: Stack, users: Service, notifications_binary: Path
     consumer of `notifications.order-created` competes for its messages, so each test runs its own."""
     with _service_factory("notifications", notifications_binary, lambda index: notifications_env(users),
                           tmp_path) as start:
-        yield start
+        def start_consuming(overrides: dict[str, str | None] | None = None, *, wait_ready: bool = True) -> Service:
+            service = start(overrides, wait_ready=wait_ready)
+            if wait_ready:
+                # Ready means PostgreSQL answers; events published before the consumer has declared its
+                # queue would be unroutable on a fresh broker, so wait for it too.
+                harness.wait_for(lambda: service.get("/ready").json()["checks"].get("rabbitmq") == "up",
+                                 timeout=30, message=f"{service.name} consuming")
+            return service
+
+        yield start_consuming
 
 
 @pytest.fixture(scope="session")
