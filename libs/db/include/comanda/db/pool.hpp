@@ -9,6 +9,7 @@
 #include <pqxx/pqxx>
 #include <stop_token>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "comanda/core/error.hpp"
@@ -36,7 +37,9 @@ class Pool {
    public:
     Lease(Pool& pool, std::unique_ptr<pqxx::connection> connection);
     ~Lease();
-    Lease(Lease&&) noexcept = default;
+    // A moved-from lease must not give anything back: it owns no connection any more.
+    Lease(Lease&& other) noexcept
+        : pool_{std::exchange(other.pool_, nullptr)}, connection_{std::move(other.connection_)} {}
     Lease& operator=(Lease&&) = delete;
     pqxx::connection& operator*() const noexcept { return *connection_; }
     pqxx::connection* operator->() const noexcept { return connection_.get(); }
