@@ -14,6 +14,8 @@ runtime_pkgs=(
   libfmt9 libhttp-parser2.9 libcurl4 libpqxx-6.4 libpq5 libhiredis0.14 librabbitmq4
   libssl3 libsodium23 libjwt0 libspdlog1.10 ca-certificates curl
 )
+# The gateway image (deploy/docker/gateway.Dockerfile): nginx, envsubst for its template, curl for the health check.
+gateway_pkgs=(nginx gettext-base curl ca-certificates)
 infra_pkgs=(postgresql redis-server rabbitmq-server nginx)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
@@ -22,8 +24,9 @@ mode=${1:-all}
 case "$mode" in
   --build)   wanted=("${build_pkgs[@]}") ;;
   --runtime) wanted=("${runtime_pkgs[@]}") ;;
+  --gateway) wanted=("${gateway_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway]" >&2; exit 2 ;;
 esac
 
 missing=()
