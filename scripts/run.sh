@@ -1,28 +1,46 @@
 #!/usr/bin/env bash
 # Brings the system up locally: installs what is missing, builds the Release binaries, starts
-# PostgreSQL, Redis and RabbitMQ (scripts/stack.sh, state under .state/local) and the services,
-# waits until each /ready answers, prints the URLs, and stops everything on Ctrl-C.
+# PostgreSQL, Redis and RabbitMQ (scripts/stack.sh, state under .state/local), the four services and the
+# nginx gateway (scripts/gateway.sh), waits until each /ready and the gateway answer, prints the URLs.
 #   scripts/run.sh          start and stay in the foreground (Ctrl-C stops everything)
-#   scripts/run.sh stop     stop what a previous run left (services, then the infrastructure)
-# Data lives in .state/local and survives a restart.
+#   scripts/run.sh start    start everything in the background and return 0 once all of it answers
+#   scripts/run.sh stop     stop what a previous run left (gateway, services, then the infrastructure)
+# Data lives in the state folder and survives a restart.
+#
+# Environment [defaults]:
+#   COMANDA_STATE_DIR [<repo>/.state/local]  COMANDA_PG_PORT [5432]  COMANDA_REDIS_PORT [6379]  COMANDA_AMQP_PORT [5672]
+#   COMANDA_PORT_BASE [3000]: users, products, orders, notifications on base+1 .. base+4
+#   GATEWAY_PORT [8080]
+#   COMANDA_BIN_DIR: use the service binaries there and skip the build [build the release preset, use build/release/bin]
+#   COMANDA_WEB_ROOT [<repo>/web]: the static UI the gateway serves at /
+#   ADMIN_EMAIL, ADMIN_PASSWORD [admin@comanda.local, admin-password]: the bootstrap admin
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 export COMANDA_STATE_DIR=${COMANDA_STATE_DIR:-$ROOT/.state/local}
+export COMANDA_PORT_BASE=${COMANDA_PORT_BASE:-3000} GATEWAY_PORT=${GATEWAY_PORT:-8080}
 RUN_DIR=$COMANDA_STATE_DIR/run
-BIN=$ROOT/build/release/bin
+BASE=$COMANDA_PORT_BASE
+[[ $BASE =~ ^[0-9]+$ ]] && ((BASE > 0 && BASE + 4 < 65536)) || { echo "invalid COMANDA_PORT_BASE: $BASE" >&2; exit 2; }
+USERS_PORT=$((BASE + 1)) PRODUCTS_PORT=$((BASE + 2)) ORDERS_PORT=$((BASE + 3)) NOTIFICATIONS_PORT=$((BASE + 4))
+export USERS_URL=http://127.0.0.1:$USERS_PORT PRODUCTS_URL=http://127.0.0.1:$PRODUCTS_PORT
+export ORDERS_URL=http://127.0.0.1:$ORDERS_PORT NOTIFICATIONS_URL=http://127.0.0.1:$NOTIFICATIONS_PORT
+JWKS=$USERS_URL/.well-known/jwks.json
+GATEWAY=http://localhost:$GATEWAY_PORT
 
-# name:port of every service this run starts (the gateway and the other services join here).
-SERVICES=(users-service:3001 products-service:3002 notifications-service:3004 orders-service:3003)
+# name:port of every service this run starts, in start order (orders-service last: it calls the others).
+SERVICES=(users-service:$USERS_PORT products-service:$PRODUCTS_PORT notifications-service:$NOTIFICATIONS_PORT
+  orders-service:$ORDERS_PORT)
 
 stop_services() {
   for entry in "${SERVICES[@]}"; do
     local name=${entry%%:*} pidfile=$RUN_DIR/${entry%%:*}.pid
     [[ -f $pidfile ]] || continue
     local pid; pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
+    if kill -0 "$pid" 2>/dev/null && [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *"$name"* ]]; then
       kill -TERM "$pid"
       for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && { echo "$name did not stop in 12 s; SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; }
       echo "stopped $name"
     fi
     rm -f "$pidfile"
@@ -30,21 +48,29 @@ stop_services() {
 }
 
 stop_all() {
+  bash scripts/gateway.sh stop
   stop_services
   bash scripts/stack.sh down
 }
 
-if [[ ${1:-} == stop ]]; then
-  stop_all
-  exit 0
-fi
+case ${1:-} in
+  stop) stop_all; exit 0 ;;
+  start) DETACH=1 ;;
+  "") DETACH=0 ;;
+  *) echo "usage: $0 [start|stop]" >&2; exit 2 ;;
+esac
 
 bash scripts/install-deps.sh
-cmake --preset release > /dev/null
-cmake --build --preset release
+if [[ -n ${COMANDA_BIN_DIR:-} ]]; then
+  BIN=$(realpath "$COMANDA_BIN_DIR")
+else
+  cmake --preset release > /dev/null
+  cmake --build --preset release
+  BIN=$ROOT/build/release/bin
+fi
 bash scripts/stack.sh up
 eval "$(bash scripts/stack.sh env)"
-mkdir -p "$RUN_DIR"
+mkdir -p "$RUN_DIR" "$COMANDA_STATE_DIR/logs"
 stop_services   # a previous run that was killed may have left some
 
 service_env() {
@@ -53,49 +79,59 @@ service_env() {
       echo "DATABASE_URL=$USERS_DATABASE_URL JWT_PRIVATE_KEY_FILE=$COMANDA_STATE_DIR/jwt-private-key.pem" \
            "ADMIN_EMAIL=${ADMIN_EMAIL:-admin@comanda.local} ADMIN_PASSWORD=${ADMIN_PASSWORD:-admin-password}" ;;
     products-service)
-      echo "DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL" \
-           "JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
+      echo "DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL JWKS_URL=$JWKS" ;;
     notifications-service)
-      echo "DATABASE_URL=$NOTIFICATIONS_DATABASE_URL AMQP_URL=$AMQP_URL" \
-           "JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
+      echo "DATABASE_URL=$NOTIFICATIONS_DATABASE_URL AMQP_URL=$AMQP_URL JWKS_URL=$JWKS" ;;
     orders-service)
-      echo "DATABASE_URL=$ORDERS_DATABASE_URL AMQP_URL=$AMQP_URL USERS_URL=http://127.0.0.1:3001" \
-           "PRODUCTS_URL=http://127.0.0.1:3002 JWKS_URL=http://127.0.0.1:3001/.well-known/jwks.json" ;;
+      echo "DATABASE_URL=$ORDERS_DATABASE_URL AMQP_URL=$AMQP_URL USERS_URL=$USERS_URL" \
+           "PRODUCTS_URL=$PRODUCTS_URL JWKS_URL=$JWKS" ;;
   esac
 }
 
+# Each in a session of its own: Ctrl-C reaches only this script, which stops them in order.
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*} port=${entry##*:}
   # shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs is intended
-  env PORT="$port" $(service_env "$name") "$BIN/$name" >> "$COMANDA_STATE_DIR/logs/$name.log" 2>&1 &
+  env PORT="$port" $(service_env "$name") setsid "$BIN/$name" >> "$COMANDA_STATE_DIR/logs/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/$name.pid"
 done
-trap 'echo; stop_all; exit 0' INT TERM
+((DETACH)) || trap 'echo; stop_all; exit 0' INT TERM
 
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*} port=${entry##*:}
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/ready" > /dev/null && break
+  for _ in $(seq 1 300); do
+    curl -fs --max-time 2 "http://127.0.0.1:$port/ready" > /dev/null && break
+    kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null || break
     sleep 0.1
   done
-  curl -fs "http://127.0.0.1:$port/ready" > /dev/null || { echo "$name is not ready; see $COMANDA_STATE_DIR/logs/$name.log"; stop_all; exit 1; }
+  curl -fs --max-time 2 "http://127.0.0.1:$port/ready" > /dev/null || {
+    echo "$name is not ready; see $COMANDA_STATE_DIR/logs/$name.log"; tail -n 5 "$COMANDA_STATE_DIR/logs/$name.log"
+    stop_all; exit 1; }
   echo "$name ready on http://localhost:$port (log: $COMANDA_STATE_DIR/logs/$name.log)"
 done
+bash scripts/gateway.sh start || { stop_all; exit 1; }
+
+if ((DETACH)); then
+  echo "Comanda is up at $GATEWAY (stop it with: scripts/run.sh stop)"
+  exit 0
+fi
 
 cat <<EOT
 
-Comanda is up: users-service http://localhost:3001, products-service http://localhost:3002,
-orders-service http://localhost:3003, notifications-service http://localhost:3004
+Comanda is up: $GATEWAY (the web UI; the API under $GATEWAY/api/)
+Services: users $USERS_URL, products $PRODUCTS_URL, orders $ORDERS_URL, notifications $NOTIFICATIONS_URL
+Logs: $COMANDA_STATE_DIR/logs/
 Try it:
-  curl -si localhost:3002/products?category=pizzas      # run it twice: X-Cache MISS, then HIT
-  curl -s -X POST localhost:3001/register -H 'Content-Type: application/json' \\
+  curl -si $GATEWAY/api/products?category=pizzas      # run it twice: X-Cache MISS, then HIT
+  curl -s -X POST $GATEWAY/api/register -H 'Content-Type: application/json' \\
        -d '{"email":"ana@example.com","password":"correct-horse","name":"Ana"}'
-  TOKEN=\$(curl -s -X POST localhost:3001/login -H 'Content-Type: application/json' \\
+  TOKEN=\$(curl -s -X POST $GATEWAY/api/login -H 'Content-Type: application/json' \\
        -d '{"email":"ana@example.com","password":"correct-horse"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')
-  curl -s localhost:3001/profile -H "Authorization: Bearer \$TOKEN"
-  curl -s -X POST localhost:3003/orders -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+  curl -s $GATEWAY/api/profile -H "Authorization: Bearer \$TOKEN"
+  curl -s -X POST $GATEWAY/api/orders -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
        -d '{"items":[{"productId":"0b6c5d2e-1a4f-4c51-9d3e-7f1a2b3c4d05","quantity":2}],"deliveryAddress":"Calle Mayor 1, Madrid"}'
-  curl -s localhost:3004/notifications -H "Authorization: Bearer \$TOKEN"   # the order's notification
+  curl -s $GATEWAY/api/notifications -H "Authorization: Bearer \$TOKEN"   # the order's notification
+  grep 'Pedido confirmado' $COMANDA_STATE_DIR/logs/notifications-service.log
 
 Ctrl-C stops everything (or: scripts/run.sh stop from another shell).
 EOT
