@@ -1,0 +1,124 @@
+# Shared by the bench/*.sh scripts (sourced, not run): the benchmark stack under .state/bench, the four
+# services on loopback ports 25001-25004, customers with tokens, and cleanup.
+#   BIN [build/release/bin]   the Release binaries to measure
+#   LOG_LEVEL [warn]          the services' log level (request logs cost CPU on two shared cores)
+# Every function bounds its waits; bench_cleanup (set as the EXIT trap by bench_begin) stops what was started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export COMANDA_STATE_DIR=$PWD/.state/bench COMANDA_PG_PORT=25432 COMANDA_REDIS_PORT=26379 COMANDA_AMQP_PORT=25672
+BIN=${BIN:-$PWD/build/release/bin}
+BENCH_LOG_LEVEL=${LOG_LEVEL:-warn}
+declare -A PORT_OF=([users]=25001 [products]=25002 [orders]=25003 [notifications]=25004)
+declare -A PID_OF=()
+WORK=$(mktemp -d /tmp/comanda-bench.XXXXXX)
+STACK_COMPONENTS=()
+
+bench_log() { echo "bench: $*" >&2; }
+bench_die() { bench_log "error: $*"; exit 1; }
+
+# The machine is shared: record its load with every run.
+bench_machine() {
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
+    "$(. /etc/os-release && echo "$PRETTY_NAME"), $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+bench_cleanup() {
+  local name
+  for name in "${!PID_OF[@]}"; do kill -TERM "${PID_OF[$name]}" 2>/dev/null || true; done
+  for name in "${!PID_OF[@]}"; do wait "${PID_OF[$name]}" 2>/dev/null || true; done
+  if ((${#STACK_COMPONENTS[@]})); then bash scripts/stack.sh down "${STACK_COMPONENTS[@]}" > /dev/null || true; fi
+  if [[ -n ${KEEP_WORK:-} ]]; then bench_log "logs kept in $WORK"; else rm -rf "$WORK"; fi
+}
+
+# bench_begin COMPONENT...: refuses to run beside another benchmark on .state/bench, starts the components.
+bench_begin() {
+  local port
+  [[ -x $BIN/orders-service ]] || bench_die "no Release binaries in $BIN (cmake --preset release && cmake --build --preset release)"
+  if bash scripts/stack.sh status | grep -q ' up'; then
+    bench_die "something already runs on .state/bench (another benchmark?): $(bash scripts/stack.sh status | tr '\n' ' ')"
+  fi
+  for port in "${PORT_OF[@]}"; do
+    ! timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$port" 2>/dev/null || bench_die "port $port is taken"
+  done
+  trap bench_cleanup EXIT
+  STACK_COMPONENTS=("$@")
+  bash scripts/stack.sh up "$@" > /dev/null
+  eval "$(bash scripts/stack.sh env)"
+  PG_SOCK=$(cat "$COMANDA_STATE_DIR/postgres.location")/run
+}
+
+# psql_as DB [psql args...]: psql as the database's own role over TCP (the services' own credentials).
+psql_as() { local db=$1; shift; PGPASSWORD=$db psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$COMANDA_PG_PORT" -U "$db" -d "$db" "$@"; }
+psql_super() { psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$COMANDA_PG_PORT" -U postgres "$@"; }
+
+service_env() {  # the environment of one service, KEY=VALUE words
+  local jwks=http://127.0.0.1:${PORT_OF[users]}/.well-known/jwks.json
+  case $1 in
+    users) echo "DATABASE_URL=$USERS_DATABASE_URL JWT_PRIVATE_KEY_FILE=$COMANDA_STATE_DIR/jwt-private-key.pem" ;;
+    products) echo "DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL JWKS_URL=$jwks" ;;
+    notifications) echo "DATABASE_URL=$NOTIFICATIONS_DATABASE_URL AMQP_URL=$AMQP_URL JWKS_URL=$jwks" ;;
+    orders) echo "DATABASE_URL=$ORDERS_DATABASE_URL AMQP_URL=$AMQP_URL JWKS_URL=$jwks" \
+      "USERS_URL=http://127.0.0.1:${PORT_OF[users]} PRODUCTS_URL=http://127.0.0.1:${PORT_OF[products]}" ;;
+  esac
+}
+
+wait_ready() {  # name: up to 30 s
+  local url=http://127.0.0.1:${PORT_OF[$1]}/ready
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "$url" && return 0; sleep 0.1; done
+  bench_die "$1-service is not ready after 30 s (log: $WORK/$1.log)"
+}
+
+# start_service NAME [KEY=VALUE...]: the extra words override the environment (e.g. WORKER_THREADS=8).
+start_service() {
+  local name=$1; shift
+  # shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs is intended
+  env PORT="${PORT_OF[$name]}" LOG_LEVEL="$BENCH_LOG_LEVEL" $(service_env "$name") "$@" \
+    "$BIN/$name-service" >> "$WORK/$name.log" 2>&1 &
+  PID_OF[$name]=$!
+}
+
+stop_service() {
+  local name=$1
+  [[ -n ${PID_OF[$name]:-} ]] || return 0
+  kill -TERM "${PID_OF[$name]}" 2>/dev/null || true
+  wait "${PID_OF[$name]}" 2>/dev/null || true
+  unset "PID_OF[$name]"
+}
+
+# make_customers N: registers N customers (bench-<n>-<random>@example.com) and logs each in;
+# writes "email token" lines to $WORK/customers.
+make_customers() {
+  local n=$1 tag i email
+  tag=$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')
+  : > "$WORK/customers"
+  for i in $(seq 1 "$n"); do
+    email=bench-$i-$tag@example.com
+    curl -fs -o /dev/null -X POST "http://127.0.0.1:${PORT_OF[users]}/register" -H 'Content-Type: application/json' \
+      -d "{\"email\":\"$email\",\"password\":\"bench-password-$i\",\"name\":\"Bench Customer $i\"}" ||
+      bench_die "register failed"
+    echo "$email $(curl -fs -X POST "http://127.0.0.1:${PORT_OF[users]}/login" -H 'Content-Type: application/json' \
+      -d "{\"email\":\"$email\",\"password\":\"bench-password-$i\"}" | jq -r .accessToken)" >> "$WORK/customers"
+  done
+}
+
+# product_ids: the ids of the available products, one a line.
+product_ids() {
+  curl -fs "http://127.0.0.1:${PORT_OF[products]}/products" |
+    jq -r '(.items // .)[] | select(.available != false) | .id'
+}
+
+# queue_depth QUEUE: messages ready in a queue of the bench broker (rabbitmqctl, a few seconds of Erlang start-up).
+queue_depth() {
+  env HOME="$COMANDA_STATE_DIR/rabbitmq/home" RABBITMQ_NODENAME="comanda-$COMANDA_AMQP_PORT@localhost" \
+    ERL_EPMD_PORT=$((1024 + (COMANDA_AMQP_PORT + 12000 - 1024) % 64512)) RABBITMQ_CTL_ERL_ARGS="-start_epmd false" \
+    timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -q list_queues name messages 2>/dev/null | awk -v q="$1" '$1 == q {print $2}'
+}
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# wrk_summary FILE: "req/s p50 p99 errors" from a wrk --latency output.
+wrk_summary() {
+  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+       /Non-2xx/ {err+=$NF} /Socket errors/ {err+=1}
+       END {print rps, p50, p99, err + 0}' "$1"
+}
