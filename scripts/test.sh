@@ -2,6 +2,7 @@
 # Runs every test: installs what is missing, builds with ASan + UBSan, checks formatting, runs the
 # unit tests (GoogleTest via ctest) and the functional tests (pytest against the real binaries and a
 # real PostgreSQL, Redis and RabbitMQ started by scripts/stack.sh under .state/test).
+# Then the end-to-end tests (tests/e2e: the whole system behind the nginx gateway, and a chaos test).
 #   scripts/test.sh            everything
 #   scripts/test.sh -k login   extra arguments go to pytest
 set -euo pipefail
@@ -29,3 +30,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 /usr/bin/python3 -m pytest tests/functional -q -p no:cacheprovider "$@"
+
+step "end-to-end tests through the gateway (tests/e2e; the chaos test: -m chaos)"
+rc=0
+/usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider -rP "$@" || rc=$?
+((rc == 0 || rc == 5)) || exit "$rc"   # 5: the extra arguments selected no test here
