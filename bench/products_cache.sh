@@ -2,7 +2,8 @@
 # GET /products served from the Redis cache by products-service, against nginx serving the very same
 # bytes as a static file, with the same wrk settings, alternating runs in one session.
 #   bench/products_cache.sh [runs] [duration]     (defaults: 3 runs of 10 s each)
-# Needs the release build (cmake --preset release && cmake --build --preset release) and wrk.
+# Needs the release build (cmake --preset release && cmake --build --preset release; COMANDA_BIN_DIR
+# points elsewhere) and wrk. IO_THREADS, WORKER_THREADS, LOG_LEVEL and CONNECTIONS can be set.
 # Starts its own PostgreSQL/Redis (scripts/stack.sh, state under .state/bench), products-service and
 # nginx on loopback ports, and stops them at the end. Prints a markdown table for docs/benchmarks.md.
 set -euo pipefail
@@ -10,7 +11,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${1:-3}
 duration=${2:-10}
 connections=${CONNECTIONS:-64}
-export COMANDA_STATE_DIR=$PWD/.state/bench COMANDA_PG_PORT=25432 COMANDA_REDIS_PORT=26379 COMANDA_AMQP_PORT=25672
+export COMANDA_STATE_DIR=${COMANDA_STATE_DIR:-$PWD/.state/bench} COMANDA_PG_PORT=${COMANDA_PG_PORT:-25432} \
+  COMANDA_REDIS_PORT=${COMANDA_REDIS_PORT:-26379} COMANDA_AMQP_PORT=${COMANDA_AMQP_PORT:-25672}
+bin=${COMANDA_BIN_DIR:-build/release/bin}
 work=$(mktemp -d)
 chmod 755 "$work"   # nginx workers run as an unprivileged user
 products_port=39202
@@ -28,7 +31,7 @@ bash scripts/stack.sh up postgres redis > /dev/null
 eval "$(bash scripts/stack.sh env)"
 PORT=$products_port DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL \
   IO_THREADS=${IO_THREADS:-2} WORKER_THREADS=${WORKER_THREADS:-4} LOG_LEVEL=${LOG_LEVEL:-info} \
-  build/release/bin/products-service > "$work/products.log" 2>&1 &
+  "$bin/products-service" > "$work/products.log" 2>&1 &
 products_pid=$!
 for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$products_port/ready" && break; sleep 0.1; done
 

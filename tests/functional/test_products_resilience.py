@@ -5,9 +5,13 @@ These stop the shared Redis, so they are marked `disruptive` and run after every
 """
 from __future__ import annotations
 
+import os
+import signal
+import time
+
 import pytest
 
-from harness import wait_for
+from harness import STATE_DIR, wait_for
 from http_checks import assert_problem
 from products_api import MARGHERITA_ID, cache_metric, product_body
 from users_api import bearer
@@ -108,3 +112,35 @@ def test_shared_service_uses_the_cache_again(products):
     """The outages above hit the shared service too; it must be back on the cache without a restart."""
     wait_for(lambda: _read(products, "/products?category=desserts").headers.get("X-Cache") == "HIT",
              timeout=BACK_TIMEOUT, interval=0.1, message="the shared service to HIT again")
+
+
+def _redis_pid() -> int:
+    return int((STATE_DIR / "redis" / "redis.pid").read_text().strip())
+
+
+def test_frozen_redis_costs_a_bounded_wait_and_no_stale_hit(stack, start_products, make_product, admin_token):
+    """Redis stops answering without closing its sockets (SIGSTOP): hits are read on the I/O thread
+    without blocking, so a read waits at most about REDIS_TIMEOUT_MS before PostgreSQL answers it
+    (BYPASS), a write made meanwhile is not hidden by the old entry when Redis thaws, and HITs return."""
+    service = start_products({"REDIS_TIMEOUT_MS": "150"})
+    _read(service, "/products?category=sides")
+    assert _read(service, "/products?category=sides").headers["X-Cache"] == "HIT"
+    pid = _redis_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        frozen = _read(service, "/products?category=sides")
+        elapsed = time.monotonic() - started
+        assert frozen.headers["X-Cache"] == "BYPASS", frozen.headers
+        assert elapsed < 2.0, f"a read with Redis frozen took {elapsed:.2f} s"
+        product = make_product(via=service, category="sides")  # its invalidation cannot reach Redis
+        assert product["id"] in {p["id"] for p in _read(service, "/products?category=sides").json()["items"]}
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # The entry cached before the write is still in Redis with the old generation: it must not come back.
+    for _ in range(5):
+        listed = _read(service, "/products?category=sides")
+        assert product["id"] in {p["id"] for p in listed.json()["items"]}, listed.headers
+    wait_for(lambda: _read(service, "/products?category=sides").headers.get("X-Cache") == "HIT",
+             timeout=BACK_TIMEOUT, interval=0.1, message="HITs once Redis answers again")
+    assert product["id"] in {p["id"] for p in _read(service, "/products?category=sides").json()["items"]}

@@ -117,6 +117,7 @@ void Redis::Failed(void* context) {
   }
   for (void* idle : stale) redisFree(static_cast<redisContext*>(idle));
   down_until_ = Now() + std::chrono::duration_cast<SteadyClock::duration>(backoff_).count();
+  stale_ = true;
   if (!failed_.exchange(true))
     log::Warn("redis unavailable", {{"host", url_.host}, {"port", url_.port}});
 }
@@ -140,6 +141,7 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
     // Before this command runs, so that its own answer already sees what the callback did.
     log::Info("redis available again");
     if (on_recover_) on_recover_();
+    if (!failed_) stale_ = false;  // unless the recovery itself failed
   }
   auto* context = static_cast<redisContext*>(raw);
   auto* reply = SendArgv(context, args);

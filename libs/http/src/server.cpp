@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <csignal>
 #include <map>
 #include <restinio/all.hpp>
 #include <thread>
@@ -194,6 +195,23 @@ struct Runtime::Impl {
     return request;
   }
 
+  // Runs `handler` for `request` on a worker thread, turning exceptions into problem answers.
+  static Response Run(const Handler& handler, const Request& request) {
+    try {
+      return handler(request);
+    } catch (const Error& error) {
+      if (error.errc() == Errc::kInternal || error.errc() == Errc::kUnavailable) {
+        log::Warn("request error", {{"code", error.code()}, {"detail", error.detail()}});
+      }
+      return Problem(error, request.request_id);
+    } catch (const std::exception& e) {
+      log::Error("unhandled exception", {{"error", e.what()}});
+    } catch (...) {
+      log::Error("unhandled non-standard exception");
+    }
+    return Problem(Error{Errc::kInternal, "An unexpected error occurred."}, request.request_id);
+  }
+
   // Runs on a worker thread.
   void Dispatch(const restinio::request_handle_t& req, const Handler& handler,
                 const std::string& route, std::vector<std::pair<std::string, std::string>> params,
@@ -202,24 +220,15 @@ struct Runtime::Impl {
     log::RequestScope scope{request_id};
     Response response;
     try {
-      response = handler(ToRequest(req, route, params, request_id));
-    } catch (const Error& error) {
-      if (error.errc() == Errc::kInternal || error.errc() == Errc::kUnavailable) {
-        log::Warn("request error", {{"code", error.code()}, {"detail", error.detail()}});
-      }
+      response = Run(handler, ToRequest(req, route, params, request_id));
+    } catch (const Error& error) {  // from ToRequest
       response = Problem(error, request_id);
-    } catch (const std::exception& e) {
-      log::Error("unhandled exception", {{"error", e.what()}});
-      response = Problem(Error{Errc::kInternal, "An unexpected error occurred."}, request_id);
-    } catch (...) {
-      log::Error("unhandled non-standard exception");
-      response = Problem(Error{Errc::kInternal, "An unexpected error occurred."}, request_id);
     }
     Write(req, request_id, std::move(response), route, started);
   }
 
   restinio::request_handling_status_t Accept(
-      const restinio::request_handle_t& req, const Handler& handler, const std::string& route,
+      const restinio::request_handle_t& req, const Route& route,
       std::vector<std::pair<std::string, std::string>> params) {
     const auto started = Clock::now();
     const int queued = in_flight.fetch_add(1);
@@ -228,20 +237,95 @@ struct Runtime::Impl {
       const auto detail =
           draining.load() ? "The service is shutting down." : "The service is busy.";
       Write(req, request_id,
-            Problem(Error{Errc::kUnavailable, detail}.WithCode("SERVICE_BUSY"), request_id), route,
-            started);
+            Problem(Error{Errc::kUnavailable, detail}.WithCode("SERVICE_BUSY"), request_id),
+            route.path, started);
       return restinio::request_accepted();
     }
-    asio::post(*workers,
-               [this, req, &handler, route, params = std::move(params), started]() mutable {
-                 Dispatch(req, handler, route, std::move(params), started);
-               });
+    if (route.fast_path) {
+      TryFastPath(req, route, params, started);
+      return restinio::request_accepted();
+    }
+    asio::post(*workers, [this, req, &route, params = std::move(params), started]() mutable {
+      Dispatch(req, route.handler, route.path, std::move(params), started);
+    });
     return restinio::request_accepted();
+  }
+
+  void TryFastPath(const restinio::request_handle_t& req, const Route& route,
+                   const std::vector<std::pair<std::string, std::string>>& params,
+                   Clock::time_point started) {
+    auto request_id = RequestIdOf(req);
+    Request request;
+    try {
+      request = ToRequest(req, route.path, params, request_id);
+    } catch (const Error& error) {
+      Write(req, request_id, Problem(error, request_id), route.path, started);
+      return;
+    }
+    const Responder responder{
+        std::make_shared<Responder::State>(*this, req, std::move(request), route, started)};
+    try {
+      route.fast_path(responder);
+    } catch (const std::exception&) {
+      responder.Fallback();  // the handler gives the proper answer, an error included
+    }
   }
 };
 
+// A request taken by a fast path, until it is answered.
+struct Responder::State {
+  State(Runtime::Impl& runtime_impl, restinio::request_handle_t handle, Request req,
+        const Route& matched, Clock::time_point start)
+      : impl{runtime_impl},
+        raw{std::move(handle)},
+        request{std::move(req)},
+        route{matched},
+        started{start} {}
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    if (answered.exchange(true)) return;
+    try {
+      log::Error("fast path dropped a request", {{"route", route.path}});
+      impl.Write(
+          raw, request.request_id,
+          Problem(Error{Errc::kInternal, "An unexpected error occurred."}, request.request_id),
+          route.path, started);
+    } catch (const std::exception&) {  // nothing more can be done for this request
+    }
+  }
+
+  Runtime::Impl& impl;
+  restinio::request_handle_t raw;
+  Request request;
+  const Route& route;
+  Clock::time_point started;
+  std::atomic<bool> answered{false};
+};
+
+const Request& Responder::request() const noexcept { return state_->request; }
+
+void Responder::Answer(Response response) const {
+  if (state_->answered.exchange(true)) return;
+  state_->impl.Write(state_->raw, state_->request.request_id, std::move(response),
+                     state_->route.path, state_->started);
+}
+
+void Responder::Fallback() const {
+  if (state_->answered.exchange(true)) return;
+  asio::post(*state_->impl.workers, [state = state_] {
+    log::RequestScope scope{state->request.request_id};
+    state->impl.Write(state->raw, state->request.request_id,
+                      Runtime::Impl::Run(state->route.handler, state->request), state->route.path,
+                      state->started);
+  });
+}
+
 Runtime::Runtime(const core::CommonConfig& config) : impl_{std::make_unique<Impl>(config)} {
   log::Init(config.service, config.log_level);
+  // A peer that closed its socket must give an error on write, not kill the process (hiredis
+  // writes with plain write(2)).
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 Runtime::~Runtime() = default;
@@ -249,6 +333,8 @@ Runtime::~Runtime() = default;
 metrics::Registry& Runtime::metrics() noexcept { return impl_->registry; }
 
 std::stop_token Runtime::stop_token() const noexcept { return impl_->stop.get_token(); }
+
+boost::asio::io_context& Runtime::io_context() noexcept { return impl_->io; }
 
 int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks) {
   auto& impl = *impl_;
@@ -303,7 +389,7 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
                           std::vector<std::pair<std::string, std::string>> values;
                           for (const auto& name : names)
                             values.emplace_back(name, std::string{params[name]});
-                          return impl.Accept(req, route.handler, route.path, std::move(values));
+                          return impl.Accept(req, route, std::move(values));
                         });
     others[route.path].add(MethodId(route.method));
     auto& allow = allowed[route.path];

@@ -11,8 +11,10 @@ App::App(ProductRepository& products, Catalog& catalog, const auth::Verifier& ve
 
 std::vector<http::Route> App::Routes() const {
   return {
-      {"GET", "/products", list_},          {"POST", "/products", create_},
-      {"GET", "/products/:id", get_},       {"PUT", "/products/:id", replace_},
+      {"GET", "/products", list_, [this](const http::Responder& r) { list_.Fast(r); }},
+      {"POST", "/products", create_},
+      {"GET", "/products/:id", get_, [this](const http::Responder& r) { get_.Fast(r); }},
+      {"PUT", "/products/:id", replace_},
       {"DELETE", "/products/:id", delete_},
   };
 }

@@ -9,6 +9,17 @@ namespace comanda::products {
 namespace {
 
 const std::string kGenerationKey = "products:v1:generation";
+const std::string kCacheRequests = "products_cache_requests_total";
+const std::string kCacheRequestsHelp = "Catalog reads by cache result.";
+
+// The page in `entry` when it belongs to the current generation (values of MGET generation, key).
+std::optional<Page> HitOf(std::vector<std::optional<std::string>>& values) {
+  if (values.size() != 2 || !values[1]) return std::nullopt;
+  const std::string generation = values[0].value_or("0");
+  auto entry = DecodeEntry(*values[1]);
+  if (!entry || entry->generation != generation) return std::nullopt;
+  return Page{std::move(entry->body), std::move(entry->etag), CacheStatus::kHit};
+}
 
 std::string ListKey(const std::optional<std::string>& category) {
   return "products:v1:list:" + category.value_or("all");
@@ -52,8 +63,14 @@ std::optional<CacheEntry> DecodeEntry(std::string_view stored) {
 }
 
 Catalog::Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
-                 metrics::Registry& metrics)
-    : products_{products}, redis_{redis}, ttl_{ttl}, metrics_{metrics} {
+                 metrics::Registry& metrics, cache::AsyncRedis* async_redis)
+    : products_{products},
+      redis_{redis},
+      ttl_{ttl},
+      async_redis_{async_redis},
+      hits_{metrics.GetCounter(kCacheRequests, kCacheRequestsHelp, {{"result", "hit"}})},
+      misses_{metrics.GetCounter(kCacheRequests, kCacheRequestsHelp, {{"result", "miss"}})},
+      bypasses_{metrics.GetCounter(kCacheRequests, kCacheRequestsHelp, {{"result", "bypass"}})} {
   redis_.OnRecover([this] { Invalidate(); });
 }
 
@@ -74,20 +91,15 @@ void Catalog::Invalidate() {
 
 Page Catalog::Read(const std::string& key, const std::function<std::optional<Page>()>& load,
                    bool& found) {
-  const auto values = redis_.MGet({kGenerationKey, key});
+  auto values = redis_.MGet({kGenerationKey, key});
   const bool bypass = !values.has_value();
   std::string generation = "0";
   if (values) {
     if ((*values)[0]) generation = *(*values)[0];
-    if ((*values)[1]) {
-      if (auto entry = DecodeEntry(*(*values)[1]); entry && entry->generation == generation) {
-        metrics_
-            .GetCounter("products_cache_requests_total", "Catalog reads by cache result.",
-                        {{"result", "hit"}})
-            .Inc();
-        found = true;
-        return Page{std::move(entry->body), std::move(entry->etag), CacheStatus::kHit};
-      }
+    if (auto hit = HitOf(*values)) {
+      hits_.Inc();
+      found = true;
+      return std::move(*hit);
     }
   }
   // The generation is part of the flight key: a read that starts after a write never joins a
@@ -100,10 +112,7 @@ Page Catalog::Read(const std::string& key, const std::function<std::optional<Pag
     }
     return loaded;
   });
-  metrics_
-      .GetCounter("products_cache_requests_total", "Catalog reads by cache result.",
-                  {{"result", bypass ? "bypass" : "miss"}})
-      .Inc();
+  (bypass ? bypasses_ : misses_).Inc();
   found = page.has_value();
   if (!page) return {};
   page->cache = bypass ? CacheStatus::kBypass : CacheStatus::kMiss;
@@ -136,6 +145,33 @@ std::optional<Page> Catalog::Get(const std::string& id) {
       found);
   if (!found) return std::nullopt;
   return page;
+}
+
+void Catalog::TryRead(const std::string& key, HitCallback done) {
+  // After a failure, only the blocking path may read again: it first bumps the generation.
+  if (async_redis_ == nullptr || !redis_.Recovered()) {
+    done(std::nullopt);
+    return;
+  }
+  async_redis_->MGet({kGenerationKey, key}, [this, done = std::move(done)](
+                                                std::optional<cache::AsyncRedis::Values> values) {
+    std::optional<Page> hit;
+    if (values && redis_.Recovered()) hit = HitOf(*values);
+    if (hit) hits_.Inc();
+    done(std::move(hit));
+  });
+}
+
+void Catalog::TryList(const std::optional<std::string>& category, HitCallback done) {
+  TryRead(ListKey(category), std::move(done));
+}
+
+void Catalog::TryGet(const std::string& id, HitCallback done) {
+  if (!core::IsUuid(id)) {
+    done(std::nullopt);
+    return;
+  }
+  TryRead(ItemKey(id), std::move(done));
 }
 
 }  // namespace comanda::products

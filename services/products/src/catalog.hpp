@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "comanda/cache/async_redis.hpp"
 #include "comanda/cache/redis.hpp"
 #include "comanda/cache/single_flight.hpp"
 #include "comanda/core/metrics.hpp"
@@ -39,10 +40,15 @@ std::optional<CacheEntry> DecodeEntry(std::string_view stored);
 /// process make one database query (single-flight). With Redis unreachable, reads go to
 /// PostgreSQL and are marked BYPASS; when Redis answers again the generation is bumped, since
 /// writes made meanwhile could not invalidate.
+///
+/// With an AsyncRedis, TryList/TryGet answer hits without blocking (on the HTTP I/O thread);
+/// anything else (a miss, Redis away or not yet recovered) is left to List/Get.
 class Catalog {
  public:
+  using HitCallback = std::function<void(std::optional<Page>)>;
+
   Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
-          metrics::Registry& metrics);
+          metrics::Registry& metrics, cache::AsyncRedis* async_redis = nullptr);
 
   Page List(const std::optional<std::string>& category);
   /// nullopt when there is no such product (not cached).
@@ -50,14 +56,22 @@ class Catalog {
   /// Called after every committed write.
   void Invalidate();
 
+  /// Never blocks: `done` gets the cached page on a hit, nullopt otherwise.
+  void TryList(const std::optional<std::string>& category, HitCallback done);
+  void TryGet(const std::string& id, HitCallback done);
+
  private:
   Page Read(const std::string& key, const std::function<std::optional<Page>()>& load, bool& found);
+  void TryRead(const std::string& key, HitCallback done);
   std::chrono::seconds JitteredTtl() const;
 
   ProductRepository& products_;
   cache::Redis& redis_;
   std::chrono::seconds ttl_;
-  metrics::Registry& metrics_;
+  cache::AsyncRedis* async_redis_;
+  metrics::Counter& hits_;
+  metrics::Counter& misses_;
+  metrics::Counter& bypasses_;
   cache::SingleFlight<std::optional<Page>> flight_;
 };
 

@@ -10,6 +10,14 @@ using core::Error;
 
 namespace {
 Error NotFound() { return Error{Errc::kNotFound, "There is no product with this id."}; }
+
+// Answers a hit; anything else goes to the route's blocking handler.
+Catalog::HitCallback AnswerHit(const http::Responder& responder) {
+  return [responder](std::optional<Page> page) {
+    if (!page) return responder.Fallback();
+    responder.Answer(PageResponse(*page, responder.request().Header("If-None-Match")));
+  };
+}
 }  // namespace
 
 http::Response PageResponse(const Page& page, std::string_view if_none_match) {
@@ -26,6 +34,16 @@ http::Response PageResponse(const Page& page, std::string_view if_none_match) {
 http::Response ListProducts::operator()(const http::Request& request) const {
   const auto category = ParseCategoryFilter(request.Query("category"));
   return PageResponse(catalog_.List(category), request.Header("If-None-Match"));
+}
+
+void ListProducts::Fast(const http::Responder& responder) const {
+  // A bad category throws, which falls back: the handler answers the 400.
+  catalog_.TryList(ParseCategoryFilter(responder.request().Query("category")),
+                   AnswerHit(responder));
+}
+
+void GetProduct::Fast(const http::Responder& responder) const {
+  catalog_.TryGet(std::string{responder.request().Param("id")}, AnswerHit(responder));
 }
 
 http::Response GetProduct::operator()(const http::Request& request) const {

@@ -4,6 +4,7 @@
 #include "comanda/auth/token.hpp"
 #include "comanda/http/request.hpp"
 #include "comanda/http/response.hpp"
+#include "comanda/http/server.hpp"
 #include "product_repository.hpp"
 
 namespace comanda::products {
@@ -16,6 +17,8 @@ class ListProducts final {
  public:
   explicit ListProducts(Catalog& catalog) : catalog_{catalog} {}
   http::Response operator()(const http::Request& request) const;
+  /// On the I/O thread: answers a cache hit, or falls back to operator().
+  void Fast(const http::Responder& responder) const;
 
  private:
   Catalog& catalog_;
@@ -26,6 +29,8 @@ class GetProduct final {
  public:
   explicit GetProduct(Catalog& catalog) : catalog_{catalog} {}
   http::Response operator()(const http::Request& request) const;
+  /// On the I/O thread: answers a cache hit, or falls back to operator().
+  void Fast(const http::Responder& responder) const;
 
  private:
   Catalog& catalog_;

@@ -4,6 +4,7 @@
 #include "app.hpp"
 #include "catalog.hpp"
 #include "comanda/auth/token.hpp"
+#include "comanda/cache/async_redis.hpp"
 #include "comanda/cache/redis.hpp"
 #include "comanda/db/pool.hpp"
 #include "comanda/http/client.hpp"
@@ -22,12 +23,17 @@ int main(int argc, char* argv[]) {
 
   db::Pool db{db::WithDefaultParameters(config.database_url, "products-service"),
               static_cast<std::size_t>(config.common.worker_threads), products::Statements()};
-  cache::Redis redis{config.redis, config.redis_timeout, std::chrono::milliseconds{1000}};
+  const std::chrono::milliseconds redis_backoff{1000};
+  cache::Redis redis{config.redis, config.redis_timeout, redis_backoff};
+  // Cache hits are read without blocking on the I/O threads; it reports failures to `redis`, whose
+  // next command then bumps the generation before hits are served again.
+  cache::AsyncRedis async_redis{runtime.io_context(), config.redis, config.redis_timeout,
+                                redis_backoff, [&redis] { redis.MarkFailed(); }};
   const http::Client users{{"users-service", config.jwks_url, config.http_timeout}};
   auth::JwksKeys keys{http::DocumentFetcher(users, "")};
   const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
   products::ProductRepository repository{db, runtime.metrics()};
-  products::Catalog catalog{repository, redis, config.cache_ttl, runtime.metrics()};
+  products::Catalog catalog{repository, redis, config.cache_ttl, runtime.metrics(), &async_redis};
   const products::App app{repository, catalog, verifier};
 
   std::jthread initializer{

@@ -43,6 +43,16 @@ class Redis {
   /// (e.g. to bump a generation).
   void OnRecover(std::function<void()> callback) { on_recover_ = std::move(callback); }
 
+  /// Records a failure seen elsewhere (an asynchronous reader lost Redis): the next command that
+  /// reaches Redis runs `on_recover` first.
+  void MarkFailed() noexcept {
+    stale_ = true;
+    failed_ = true;
+  }
+  /// False from a failure until a command has reached Redis again and `on_recover` has finished:
+  /// until then, what Redis holds may predate writes it missed.
+  bool Recovered() const noexcept { return !stale_.load(); }
+
  private:
   struct Reply;
   // Runs one command; nullopt when Redis is unavailable or answers with an error.
@@ -56,7 +66,8 @@ class Redis {
   std::mutex mutex_;
   std::vector<void*> idle_;                  // redisContext*
   std::atomic<std::int64_t> down_until_{0};  // steady clock, nanoseconds since epoch
-  std::atomic<bool> failed_{false};
+  std::atomic<bool> failed_{false};          // on_recover is due
+  std::atomic<bool> stale_{false};           // on_recover is due or running
   std::function<void()> on_recover_;
 };
 

@@ -12,17 +12,45 @@
 #include "comanda/http/request.hpp"
 #include "comanda/http/response.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace comanda::http {
 
 /// A handler runs on the worker pool: plain blocking code. It throws core::Error for expected
 /// failures; anything else becomes a 500 whose detail is logged, never sent.
 using Handler = std::function<Response(const Request&)>;
 
+/// The answer to a request taken by a route's fast path. A cheap handle, usable from any thread:
+/// the first Answer or Fallback counts, later calls do nothing. Dropping every copy without
+/// either answers 500 (a bug in the fast path).
+class Responder {
+ public:
+  struct State;
+  explicit Responder(std::shared_ptr<State> state) noexcept : state_{std::move(state)} {}
+
+  const Request& request() const noexcept;
+  /// Writes `response`.
+  void Answer(Response response) const;
+  /// Runs the route's handler on the worker pool, as if there were no fast path.
+  void Fallback() const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+/// Runs on an I/O thread and must never block: it starts asynchronous work (a cache read, say)
+/// whose completion answers, or falls back to the blocking handler. An exception falls back.
+using FastPath = std::function<void(const Responder&)>;
+
 /// One entry of the route table. `path` uses express syntax: `/orders/:id`.
 struct Route {
   std::string method;  // GET, POST, PUT, PATCH, DELETE
   std::string path;
   Handler handler;
+  /// Optional: tried first, on the I/O thread, for answers that need no blocking work.
+  FastPath fast_path = {};
 };
 
 /// A dependency probed by `/ready`: `probe` throws (or returns false) when it does not answer.
@@ -47,6 +75,9 @@ class Runtime {
   metrics::Registry& metrics() noexcept;
   /// Requested when shutdown begins; background loops watch it.
   std::stop_token stop_token() const noexcept;
+  /// The I/O threads' context, for asynchronous clients used by fast paths. It runs only inside
+  /// Serve(): such clients must be destroyed after Serve() returns, before the Runtime.
+  boost::asio::io_context& io_context() noexcept;
 
   /// Serves the routes plus `/health`, `/ready` and `/metrics`; returns the exit code.
   int Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks);
@@ -55,8 +86,9 @@ class Runtime {
   std::chrono::milliseconds drain_timeout{10'000};
   std::chrono::milliseconds request_timeout{30'000};
 
+  struct Impl;  // defined in server.cpp only
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
