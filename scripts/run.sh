@@ -71,7 +71,8 @@ fi
 bash scripts/stack.sh up
 eval "$(bash scripts/stack.sh env)"
 mkdir -p "$RUN_DIR" "$COMANDA_STATE_DIR/logs"
-stop_services   # a previous run that was killed may have left some
+bash scripts/gateway.sh stop > /dev/null   # a previous run that was killed may have left it,
+stop_services                              # and some services
 
 service_env() {
   case $1 in
