@@ -17,6 +17,9 @@ runtime_pkgs=(
 # The gateway image (deploy/docker/gateway.Dockerfile): nginx, envsubst for its template, curl for the health check.
 gateway_pkgs=(nginx gettext-base curl ca-certificates)
 infra_pkgs=(postgresql redis-server rabbitmq-server nginx)
+# The browser tests (scripts/browser-test.sh): headless chromium, and fonts so that pages and screenshots have real
+# glyphs (colour emoji for the menu's pictures, a sans-serif with Arial's metrics).
+browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
 
@@ -25,8 +28,9 @@ case "$mode" in
   --build)   wanted=("${build_pkgs[@]}") ;;
   --runtime) wanted=("${runtime_pkgs[@]}") ;;
   --gateway) wanted=("${gateway_pkgs[@]}") ;;
+  --browser) wanted=("${browser_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime|--gateway]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser]" >&2; exit 2 ;;
 esac
 
 missing=()
