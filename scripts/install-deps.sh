@@ -16,7 +16,7 @@ runtime_pkgs=(
 )
 # The gateway image (deploy/docker/gateway.Dockerfile): nginx, envsubst for its template, curl for the health check.
 gateway_pkgs=(nginx gettext-base curl ca-certificates)
-infra_pkgs=(postgresql redis-server rabbitmq-server nginx)
+infra_pkgs=(postgresql redis-server rabbitmq-server nginx gettext-base)   # gettext-base: envsubst (scripts/gateway.sh)
 # The browser tests (scripts/browser-test.sh): headless chromium, and fonts so that pages and screenshots have real
 # glyphs (colour emoji for the menu's pictures, a sans-serif with Arial's metrics).
 browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
