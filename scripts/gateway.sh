@@ -62,7 +62,8 @@ web_root() {
   [[ -d $web ]] || die "web root $web does not exist (set COMANDA_WEB_ROOT)"
   if [[ $(id -u) == 0 ]] && ! runuser -u nobody -- test -r "$web/." -a -x "$web" 2>/dev/null; then
     local copy; copy=/var/tmp/comanda-web-$(printf '%s' "$web" | md5sum | cut -c1-12)
-    rm -rf "$copy" && mkdir -p "$copy" && cp -R "$web/." "$copy/" && chmod -R a+rX "$copy"
+    # Copied over (not removed first): another gateway may be serving the same copy right now.
+    mkdir -p "$copy" && cp -R "$web/." "$copy/" && chmod -R a+rX "$copy"
     chmod a+x "$copy"
     log "serving a copy of $web from $copy (user nobody cannot read the original)"
     web=$copy
