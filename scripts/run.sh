@@ -29,8 +29,8 @@ JWKS=$USERS_URL/.well-known/jwks.json
 GATEWAY=http://localhost:$GATEWAY_PORT
 
 # name:port of every service this run starts, in start order (orders-service last: it calls the others).
-SERVICES=(users-service:$USERS_PORT products-service:$PRODUCTS_PORT notifications-service:$NOTIFICATIONS_PORT
-  orders-service:$ORDERS_PORT)
+SERVICES=("users-service:$USERS_PORT" "products-service:$PRODUCTS_PORT" "notifications-service:$NOTIFICATIONS_PORT"
+  "orders-service:$ORDERS_PORT")
 
 stop_services() {
   for entry in "${SERVICES[@]}"; do
