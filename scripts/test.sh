@@ -35,3 +35,10 @@ step "end-to-end tests through the gateway (tests/e2e; the chaos test: -m chaos)
 rc=0
 /usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider -rP "$@" || rc=$?
 ((rc == 0 || rc == 5)) || exit "$rc"   # 5: the extra arguments selected no test here
+
+step "browser tests of the web storefront (tests/browser: playwright-core + Debian's chromium, ASan binaries)"
+if (($# == 0)); then
+  bash scripts/browser-test.sh   # COMANDA_BIN_DIR from above; its own state folder and ports
+else
+  echo "skipped: extra arguments select pytest tests (run scripts/browser-test.sh for these)"
+fi
