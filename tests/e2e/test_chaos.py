@@ -83,10 +83,16 @@ class Load:
     def created(self) -> set[str]:
         return {order_id for _, _, status, order_id in self.results if status == 201}
 
-    def summary(self) -> str:
-        counts = collections.Counter(status for _, _, status, _ in self.results)
-        return f"{len(self.results)} orders sent in {self.elapsed():.1f}s: " + \
-            ", ".join(f"{status}: {count}" for status, count in sorted(counts.items(), key=str))
+    def summary(self, bucket: float = 5.0) -> str:
+        def counted(results) -> str:
+            counts = collections.Counter(status for _, _, status, _ in results)
+            return ", ".join(f"{status}: {count}" for status, count in sorted(counts.items(), key=str))
+        lines = [f"{len(self.results)} orders sent in {self.elapsed():.1f}s: {counted(self.results)}"]
+        for start in range(0, int(self.elapsed()) + 1, int(bucket)):
+            window = [r for r in self.results if start <= r[0] < start + bucket]
+            if window:
+                lines.append(f"  {start:3d}-{start + int(bucket):3d}s  {counted(window)}")
+        return "\n".join(lines)
 
 
 def _customer(gateway) -> dict:
