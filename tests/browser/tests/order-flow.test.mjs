@@ -102,6 +102,7 @@ test('sign up at checkout, place an order, and the confirmation appears without 
   await status.waitFor({ timeout: 30000 });
   assert.match(await status.textContent(), new RegExp(`Pedido confirmado para el usuario ${person.name}.*${orderId}`));
   assert.equal(await page.locator('#bell-count').textContent(), '1');
+  assert.match(await page.locator('.facts').textContent(), /Status\s*Confirmed/);
   await screenshot(page, 'confirmation-desktop');
 
   // The token stays out of the URL; the API has exactly this order, priced by the server.

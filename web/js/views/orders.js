@@ -118,6 +118,7 @@ function confirmation(order) {
 
 function detail(order, fresh) {
   const status = h('div', { class: 'status-slot' }, confirmation(order));
+  const tag = h('dd', {}, statusTag(order));
   const el = h(
     'div',
     { class: 'order-detail' },
@@ -138,7 +139,7 @@ function detail(order, fresh) {
         'dl',
         { class: 'facts' },
         h('div', {}, h('dt', {}, 'Placed'), h('dd', {}, dateTime(order.createdAt))),
-        h('div', {}, h('dt', {}, 'Status'), h('dd', {}, statusTag(order))),
+        h('div', {}, h('dt', {}, 'Status'), tag),
         h('div', {}, h('dt', {}, 'Deliver to'), h('dd', { id: 'order-address' }, order.deliveryAddress)),
         order.notes ? h('div', {}, h('dt', {}, 'Notes'), h('dd', { class: 'pre-line' }, order.notes)) : null,
       ),
@@ -165,7 +166,7 @@ function detail(order, fresh) {
     ),
     h('div', { class: 'button-row' }, h('a', { class: 'btn btn-primary', href: '#/menu' }, 'Order something else'), h('a', { class: 'btn btn-ghost', href: '#/orders' }, 'All my orders')),
   );
-  return { el, status };
+  return { el, status, tag };
 }
 
 export function orderPage(main, id) {
@@ -176,10 +177,14 @@ export function orderPage(main, id) {
   let alive = true;
   let unsubscribe = () => {};
   const show = (order) => {
-    const { el, status } = detail(order, fresh);
+    const { el, status, tag } = detail(order, fresh);
     replace(section, el);
     unsubscribe();
-    unsubscribe = notifications.subscribe(() => alive && replace(status, confirmation(order)));
+    unsubscribe = notifications.subscribe(() => {
+      if (!alive) return;
+      replace(status, confirmation(order));
+      replace(tag, statusTag(order));
+    });
   };
   const load = () => {
     api
