@@ -129,3 +129,28 @@ test('log out: the token is gone, polling stops, and signed-in pages ask to sign
   assertNoProblems(page);
   await page.context().close();
 });
+
+test('a token the server no longer accepts ends the session with a message, keeping the cart', async () => {
+  const page = await openPage(browser);
+  await page.locator('.menu-section').first().waitFor();
+  await page.getByRole('button', { name: /^Add .* to your order$/ }).first().click();
+  // A well-formed token that fails verification (as after a key rotation or a deleted account).
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const forged = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'gone' })}.${b64({
+    sub: '00000000-0000-4000-8000-000000000000', name: 'Ghost', email: 'ghost@example.com',
+    exp: Math.floor(Date.now() / 1000) + 600,
+  })}.c2lnbmF0dXJl`;
+  await page.evaluate((token) => {
+    const [, payload] = token.split('.');
+    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
+    sessionStorage.setItem('comanda.session', JSON.stringify({ token, exp: claims.exp, user: { id: claims.sub, name: claims.name } }));
+    location.hash = '#/orders';
+  }, forged);
+  await page.reload(); // the app reads the session at start, as after closing and reopening the page
+  await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await page.locator('.toast', { hasText: 'Your session has ended' }).waitFor();
+  assert.equal(await sessionToken(page), null);
+  assert.equal(await page.locator('#cart-count').textContent(), '1');
+  assertNoProblems(page);
+  await page.context().close();
+});
