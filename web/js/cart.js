@@ -3,7 +3,7 @@
 
 const KEY = 'comanda.cart';
 export const MAX_QUANTITY = 99;
-export const MAX_LINES = 50;
+const MAX_LINES = 50; // the contract's limit of lines per order
 const listeners = new Set();
 let lines = load();
 

@@ -25,16 +25,6 @@ export function append(el, children) {
   return el;
 }
 
-/** An <img> of one of our SVG icons; decorative unless a label is given. */
-export function icon(name, label = '') {
-  return h('img', { src: `/img/${name}.svg`, alt: label, class: 'icon', width: 20, height: 20 });
-}
-
-/** Text only for screen readers. */
-export function srOnly(text) {
-  return h('span', { class: 'sr-only' }, text);
-}
-
 /** Replaces everything inside el. */
 export function replace(el, ...children) {
   el.replaceChildren();

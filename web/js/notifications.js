@@ -100,10 +100,6 @@ export function list() {
   return items;
 }
 
-export function unreadCount() {
-  return unread.size;
-}
-
 export function isUnread(id) {
   return unread.has(id);
 }

@@ -3,7 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, assertNoProblems, eventually, launch, login, newPerson, openPage, registerAndLogin, sessionToken } from '../lib/harness.mjs';
+import {
+  api, assertNoProblems, eventually, launch, login, newPerson, openPage, registerAndLogin, sessionToken, signInWithForm,
+} from '../lib/harness.mjs';
 
 let browser;
 before(async () => {
@@ -100,11 +102,7 @@ test('log out: the token is gone, polling stops, and signed-in pages ask to sign
   const person = newPerson('Diego Navarro');
   await registerAndLogin(person);
   const page = await openPage(browser);
-  await page.getByRole('link', { name: 'Sign in' }).first().click();
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#account-name').waitFor();
+  await signInWithForm(page, person);
   assert.equal(await page.locator('#account-name').textContent(), 'Diego');
   assert.ok(await sessionToken(page));
   await eventually(() => page.apiCalls.some((c) => c.path === '/api/notifications'), { message: 'polling while signed in' });

@@ -4,7 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { addDish, api, assertNoProblems, launch, newPerson, openPage, registerAndLogin } from '../lib/harness.mjs';
+import {
+  addDish, api, assertNoProblems, launch, newPerson, openPage, registerAndLogin, signInWithForm,
+} from '../lib/harness.mjs';
 
 let browser;
 before(async () => {
@@ -15,10 +17,7 @@ after(() => browser?.close());
 /** A signed-in page with one dish in the cart, on the checkout form. */
 async function atCheckout(person, dish) {
   const page = await openPage(browser);
-  await page.getByRole('link', { name: 'Sign in' }).first().click();
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWithForm(page, person);
   await page.locator('.menu-section').first().waitFor();
   await addDish(page, dish);
   await page.locator('#cart-button').click();

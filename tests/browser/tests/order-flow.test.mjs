@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   DESKTOP, PHONE, addDish, api, assertNoProblems, eventually, euros, launch, newPerson, openPage,
-  registerAndLogin, screenshot, sessionToken,
+  registerAndLogin, screenshot, sessionToken, signInWithForm,
 } from '../lib/harness.mjs';
 
 let browser;
@@ -150,11 +150,7 @@ test('a notification for an order placed elsewhere pops up on whatever page is o
   const person = newPerson('Jordi Puig');
   const token = await registerAndLogin(person);
   const page = await openPage(browser);
-  await page.getByRole('link', { name: 'Sign in' }).first().click();
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#account-name').waitFor();
+  await signInWithForm(page, person);
   await page.locator('.menu-section').first().waitFor();
   // The poller has taken its baseline (nothing yet) before the order exists.
   await eventually(() => page.apiCalls.some((c) => c.path === '/api/notifications'), { message: 'a first poll' });

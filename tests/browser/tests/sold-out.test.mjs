@@ -4,7 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { addDish, api, assertNoProblems, launch, newPerson, openPage, registerAndLogin } from '../lib/harness.mjs';
+import {
+  addDish, api, assertNoProblems, launch, newPerson, openPage, registerAndLogin, signInWithForm,
+} from '../lib/harness.mjs';
 
 const admin = {
   email: process.env.ADMIN_EMAIL || 'admin@comanda.local',
@@ -41,10 +43,7 @@ test('a dish that sold out after it was added: named in words, and checkout wait
   const person = newPerson('Elena Castro');
   await registerAndLogin(person);
   const page = await openPage(browser);
-  await page.getByRole('link', { name: 'Sign in' }).first().click();
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInWithForm(page, person);
   await page.locator('.menu-section').first().waitFor();
   await addDish(page, dish.name);
   await addDish(page, 'Craft Cola');

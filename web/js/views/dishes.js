@@ -1,7 +1,7 @@
 // How a dish looks on the menu: its picture (an emoji on a tinted tile, no image files to
 // fetch) and the order and names of the categories.
 
-export const CATEGORIES = [
+const CATEGORIES = [
   { id: 'burgers', name: 'Burgers', blurb: 'Smashed to order on a brioche bun.' },
   { id: 'pizzas', name: 'Pizzas', blurb: 'Stone-baked, 48-hour dough.' },
   { id: 'sides', name: 'Sides', blurb: 'For sharing, or not.' },
