@@ -51,7 +51,6 @@ function dishCard(product) {
         'div',
         { class: 'dish-footer' },
         h('span', { class: 'price' }, money(product.priceCents, product.currency)),
-        product.available ? null : h('span', { class: 'tag tag-muted' }, 'Sold out today'),
         add,
       ),
     ),
