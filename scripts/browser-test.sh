@@ -48,7 +48,8 @@ if [[ -z ${COMANDA_WEB_URL:-} ]]; then
     export COMANDA_PORT_BASE=$base
   fi
   export GATEWAY_PORT=${GATEWAY_PORT:-$((COMANDA_PORT_BASE + 80))}
-  trap 'echo "browser-test: stopping the system"; bash scripts/run.sh stop > /dev/null || true' EXIT
+  # An absolute path: the tests run from tests/browser.
+  trap 'echo "browser-test: stopping the system"; bash "$ROOT/scripts/run.sh" stop || true' EXIT
   bash scripts/run.sh start
   export COMANDA_WEB_URL=http://127.0.0.1:$GATEWAY_PORT
 fi
