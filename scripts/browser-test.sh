@@ -48,12 +48,20 @@ if [[ -z ${COMANDA_WEB_URL:-} ]]; then
     export COMANDA_PORT_BASE=$base
   fi
   export GATEWAY_PORT=${GATEWAY_PORT:-$((COMANDA_PORT_BASE + 80))}
-  # An absolute path: the tests run from tests/browser.
+  # By absolute path, whatever the working folder is when the script exits.
   trap 'echo "browser-test: stopping the system"; bash "$ROOT/scripts/run.sh" stop || true' EXIT
   bash scripts/run.sh start
   export COMANDA_WEB_URL=http://127.0.0.1:$GATEWAY_PORT
 fi
 
 echo "browser-test: testing $COMANDA_WEB_URL with $("${CHROMIUM_PATH:-/usr/bin/chromium}" --version 2>/dev/null)"
-cd tests/browser
-node --test --test-concurrency=1 --test-timeout=180000 "$@" tests/
+rc=0
+(cd tests/browser && node --test --test-concurrency=1 --test-timeout=180000 "$@" tests/) || rc=$?
+if ((rc != 0)) && [[ -d ${COMANDA_STATE_DIR:-}/logs ]]; then
+  for log in "$COMANDA_STATE_DIR"/logs/*-service.log "$COMANDA_STATE_DIR"/logs/gateway.log; do
+    [[ -f $log ]] || continue
+    printf '\n--- last lines of %s\n' "$log"
+    tail -n 15 "$log"
+  done
+fi
+exit "$rc"
