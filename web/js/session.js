@@ -19,8 +19,7 @@ function save() {
   else sessionStorage.removeItem(KEY);
 }
 
-// The token's claims are read only to greet the person and to know when it runs out; the
-// services verify it.
+// The token's claims are read only to greet the person; the services verify it.
 function claims(token) {
   try {
     const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
@@ -39,7 +38,7 @@ function notify(reason) {
 
 /** The access token, or null when signed out or expired. */
 export function token() {
-  if (current && current.exp && current.exp * 1000 <= Date.now()) end('expired');
+  if (current && current.expiresAt && current.expiresAt <= Date.now()) end('expired');
   return current?.token ?? null;
 }
 
@@ -52,12 +51,15 @@ export function signedIn() {
   return token() !== null;
 }
 
-/** Starts a session from a login response. */
-export function begin(accessToken) {
+/**
+ * Starts a session from a login response. It ends expiresIn seconds from now by this device's clock
+ * (not the token's `exp`, which a device whose clock is off would misread).
+ */
+export function begin(accessToken, expiresIn) {
   const c = claims(accessToken);
   current = {
     token: accessToken,
-    exp: typeof c.exp === 'number' ? c.exp : null,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? Date.now() + expiresIn * 1000 : null,
     user: { id: c.sub || '', email: c.email || '', name: c.name || '', role: c.role || 'customer' },
   };
   save();

@@ -141,7 +141,7 @@ test('a token the server no longer accepts ends the session with a message, keep
   await page.evaluate((token) => {
     const [, payload] = token.split('.');
     const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    sessionStorage.setItem('comanda.session', JSON.stringify({ token, exp: claims.exp, user: { id: claims.sub, name: claims.name } }));
+    sessionStorage.setItem('comanda.session', JSON.stringify({ token, expiresAt: claims.exp * 1000, user: { id: claims.sub, name: claims.name } }));
     location.hash = '#/orders';
   }, forged);
   await page.reload(); // the app reads the session at start, as after closing and reopening the page

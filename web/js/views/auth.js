@@ -19,8 +19,8 @@ function missing(form, names) {
 }
 
 async function signIn(email, password) {
-  const { accessToken } = await api.login(email, password);
-  session.begin(accessToken);
+  const { accessToken, expiresIn } = await api.login(email, password);
+  session.begin(accessToken, expiresIn);
   // The token already names the person; the profile adds what the token may not carry.
   api.profile().then(session.setProfile).catch(() => {});
 }
