@@ -28,12 +28,9 @@ Config LoadConfig(core::ConfigReader& reader) {
                     "delay before the first retry; each further retry waits twice as long");
   config.retry.max_delay =
       reader.Millis("RETRY_MAX_DELAY_MS", 300'000, 1, 86'400'000, "upper bound of one retry delay");
-  config.jwks_url = reader.Url("JWKS_URL", "http://localhost:3001/.well-known/jwks.json",
-                               {"http", "https"}, "JWK set that verifies access tokens");
+  config.trust = auth::ReadTrustConfig(reader);
   config.http_timeout = reader.Millis("HTTP_TIMEOUT_MS", 2000, 50, 60000,
                                       "deadline of an outgoing HTTP call (the JWKS fetch)");
-  config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "required `iss` of tokens");
-  config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "required `aud` of tokens");
   return config;
 }
 

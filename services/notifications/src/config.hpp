@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "comanda/auth/token.hpp"
 #include "comanda/bus/url.hpp"
 #include "comanda/core/config.hpp"
 #include "retry.hpp"
@@ -17,10 +18,8 @@ struct Config {
   std::chrono::milliseconds amqp_timeout{5000};
   int prefetch = 20;
   RetryPolicy retry;
-  std::string jwks_url;
+  auth::TrustConfig trust;  // JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
   std::chrono::milliseconds http_timeout{2000};
-  std::string jwt_issuer;
-  std::string jwt_audience;
 };
 
 inline constexpr std::string_view kSummary =

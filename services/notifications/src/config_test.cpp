@@ -16,9 +16,9 @@ TEST(LoadConfig, HasContractDefaults) {
   EXPECT_EQ(config.retry.max_attempts, 5);
   EXPECT_EQ(config.retry.base_delay.count(), 1000);
   EXPECT_EQ(config.prefetch, 20);
-  EXPECT_EQ(config.jwks_url, "http://localhost:3001/.well-known/jwks.json");
-  EXPECT_EQ(config.jwt_issuer, "users-service");
-  EXPECT_EQ(config.jwt_audience, "food-ordering");
+  EXPECT_EQ(config.trust.jwks_url, "http://localhost:3001/.well-known/jwks.json");
+  EXPECT_EQ(config.trust.verify.issuer, "users-service");
+  EXPECT_EQ(config.trust.verify.audience, "food-ordering");
 }
 
 TEST(LoadConfig, ReportsEveryBadVariableByNameOnce) {

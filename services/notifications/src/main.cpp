@@ -25,9 +25,9 @@ int main(int argc, char* argv[]) {
   db::Pool db{db::WithDefaultParameters(config.database_url, "notifications-service"),
               static_cast<std::size_t>(config.common.worker_threads) + 1,
               notifications::Statements()};
-  const http::Client jwks{{"users-service", config.jwks_url, config.http_timeout}};
+  const http::Client jwks{{"users-service", config.trust.jwks_url, config.http_timeout}};
   auth::JwksKeys keys{http::DocumentFetcher(jwks, "")};
-  const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
+  const auth::Verifier verifier{keys, config.trust.verify};
   notifications::NotificationRepository repository{db};
   const notifications::App app{repository, verifier};
   notifications::OrderCreatedConsumer consumer{

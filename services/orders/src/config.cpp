@@ -19,10 +19,7 @@ Config LoadConfig(core::ConfigReader& reader) {
                                 "base URL of users-service");
   config.products_url = reader.Url("PRODUCTS_URL", "http://localhost:3002", {"http", "https"},
                                    "base URL of products-service");
-  config.jwks_url = reader.Url("JWKS_URL", "http://localhost:3001/.well-known/jwks.json",
-                               {"http", "https"}, "JWK set that verifies access tokens");
-  config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "required `iss` of tokens");
-  config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "required `aud` of tokens");
+  config.trust = auth::ReadTrustConfig(reader);
   config.http_timeout =
       reader.Millis("HTTP_TIMEOUT_MS", 2000, 50, 60000, "deadline of each call to another service");
   config.breaker_failures =

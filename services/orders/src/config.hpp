@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "comanda/auth/token.hpp"
 #include "comanda/bus/url.hpp"
 #include "comanda/core/config.hpp"
 
@@ -15,9 +16,7 @@ struct Config {
   bus::AmqpUrl amqp;
   std::string users_url;
   std::string products_url;
-  std::string jwks_url;
-  std::string jwt_issuer;
-  std::string jwt_audience;
+  auth::TrustConfig trust;  // JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
   std::chrono::milliseconds http_timeout{2000};
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_open{5000};

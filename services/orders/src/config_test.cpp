@@ -21,9 +21,9 @@ TEST(LoadConfig, HasContractDefaults) {
   EXPECT_EQ(config.amqp, (bus::AmqpUrl{"localhost", 5672, "guest", "guest", "/"}));
   EXPECT_EQ(config.users_url, "http://localhost:3001");
   EXPECT_EQ(config.products_url, "http://localhost:3002");
-  EXPECT_EQ(config.jwks_url, "http://localhost:3001/.well-known/jwks.json");
-  EXPECT_EQ(config.jwt_issuer, "users-service");
-  EXPECT_EQ(config.jwt_audience, "food-ordering");
+  EXPECT_EQ(config.trust.jwks_url, "http://localhost:3001/.well-known/jwks.json");
+  EXPECT_EQ(config.trust.verify.issuer, "users-service");
+  EXPECT_EQ(config.trust.verify.audience, "food-ordering");
   EXPECT_EQ(config.http_timeout.count(), 2000);
 }
 

@@ -24,9 +24,9 @@ int main(int argc, char* argv[]) {
 
   db::Pool db{db::WithDefaultParameters(config.database_url, "orders-service"),
               static_cast<std::size_t>(config.common.worker_threads), orders::Statements()};
-  const http::Client jwks{{"users-service", config.jwks_url, config.http_timeout}};
+  const http::Client jwks{{"users-service", config.trust.jwks_url, config.http_timeout}};
   auth::JwksKeys keys{http::DocumentFetcher(jwks, "")};
-  const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
+  const auth::Verifier verifier{keys, config.trust.verify};
 
   const http::CircuitBreaker::Options breaker{static_cast<std::size_t>(config.breaker_failures),
                                               config.breaker_open};

@@ -19,12 +19,9 @@ Config LoadConfig(core::ConfigReader& reader) {
                                        "deadline of one Redis command (connect included)");
   config.cache_ttl = std::chrono::seconds{
       reader.Int("CACHE_TTL_SECONDS", 60, 1, 86400, "lifetime of a cached catalog answer")};
-  config.jwks_url = reader.Url("JWKS_URL", "http://localhost:3001/.well-known/jwks.json",
-                               {"http", "https"}, "users-service JWK set, to verify tokens");
+  config.trust = auth::ReadTrustConfig(reader);
   config.http_timeout = reader.Millis("HTTP_TIMEOUT_MS", 2000, 50, 60000,
                                       "deadline of an outgoing HTTP call (the JWKS fetch)");
-  config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "expected `iss` of tokens");
-  config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "expected `aud` of tokens");
   return config;
 }
 

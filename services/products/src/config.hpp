@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "comanda/auth/token.hpp"
 #include "comanda/cache/redis.hpp"
 #include "comanda/core/config.hpp"
 
@@ -14,10 +15,8 @@ struct Config {
   cache::RedisUrl redis;
   std::chrono::milliseconds redis_timeout{200};
   std::chrono::seconds cache_ttl{60};
-  std::string jwks_url;
+  auth::TrustConfig trust;  // JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
   std::chrono::milliseconds http_timeout{2000};
-  std::string jwt_issuer;
-  std::string jwt_audience;
 };
 
 inline constexpr std::string_view kSummary =

@@ -13,7 +13,7 @@ TEST(LoadConfig, HasContractDefaults) {
   EXPECT_EQ(config.redis.host, "localhost");
   EXPECT_EQ(config.redis.port, 6379);
   EXPECT_EQ(config.cache_ttl.count(), 60);
-  EXPECT_EQ(config.jwks_url, "http://localhost:3001/.well-known/jwks.json");
+  EXPECT_EQ(config.trust.jwks_url, "http://localhost:3001/.well-known/jwks.json");
 }
 
 TEST(LoadConfig, ReportsABadRedisUrlOnce) {

@@ -29,9 +29,9 @@ int main(int argc, char* argv[]) {
   // next command then bumps the generation before hits are served again.
   cache::AsyncRedis async_redis{runtime.io_context(), config.redis, config.redis_timeout,
                                 redis_backoff, [&redis] { redis.MarkFailed(); }};
-  const http::Client users{{"users-service", config.jwks_url, config.http_timeout}};
+  const http::Client users{{"users-service", config.trust.jwks_url, config.http_timeout}};
   auth::JwksKeys keys{http::DocumentFetcher(users, "")};
-  const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
+  const auth::Verifier verifier{keys, config.trust.verify};
   products::ProductRepository repository{db, runtime.metrics()};
   products::Catalog catalog{repository, redis, config.cache_ttl, runtime.metrics(), &async_redis};
   const products::App app{repository, catalog, verifier};

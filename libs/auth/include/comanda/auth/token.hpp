@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "comanda/auth/keys.hpp"
+#include "comanda/core/config.hpp"
 
 namespace comanda::auth {
 
@@ -99,6 +100,14 @@ struct VerifySettings {
   std::string audience;
   std::chrono::seconds leeway{5};
 };
+
+/// How a service that accepts users-service's tokens checks them: JWKS_URL, JWT_ISSUER and
+/// JWT_AUDIENCE, read the same way by every such service.
+struct TrustConfig {
+  std::string jwks_url;
+  VerifySettings verify;
+};
+TrustConfig ReadTrustConfig(core::ConfigReader& reader);
 
 /// Verifies RS256 access tokens. Every failure throws core::Error{kUnauthorized} (401).
 /// Only RS256 is accepted, whatever the token's header says; `exp`, `nbf`, `iss`, `aud`, `sub`
