@@ -180,7 +180,6 @@ test('at phone width: no sideways scrolling, a cart bar, and the same flow to th
   const page = await openPage(browser, PHONE);
   await page.locator('.menu-section').first().waitFor();
   await noHorizontalScroll(page);
-  await screenshot(page, 'menu-phone');
 
   const pizza = byName('Pizza Margherita');
   const cola = byName('Craft Cola');
@@ -188,6 +187,9 @@ test('at phone width: no sideways scrolling, a cart bar, and the same flow to th
   await addDish(page, cola.name);
   const bar = page.locator('#cart-bar');
   await bar.waitFor();
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, 'menu-phone');
   assert.match(await bar.textContent(), new RegExp(euros(pizza.priceCents + cola.priceCents)));
   await bar.click();
   await page.getByRole('heading', { name: /Your order/ }).waitFor();
