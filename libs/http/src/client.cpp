@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <memory>
 
 #include "comanda/core/error.hpp"
 #include "comanda/core/log.hpp"
@@ -97,14 +99,13 @@ ClientResponse Client::Post(std::string_view path, std::string body, const Heade
   return Perform("POST", path, &body, headers);
 }
 
-ClientResponse Client::Perform(const char* method, std::string_view path, const std::string* body,
-                               const Headers& headers) const {
-  auto* curl = static_cast<CURL*>(Borrow());
-  curl_easy_reset(curl);  // keeps the connection cache, clears the previous call's options
-  const std::string url = options_.base_url + std::string{path};
-  CallState state;
-  state.limit = options_.max_response_bytes;
+namespace {
 
+// Sets a reset handle up for one call; returns the header list the caller frees after the transfer.
+curl_slist* Setup(CURL* curl, const ClientOptions& options, const char* method,
+                  const std::string& url, const std::string* body, const Headers& headers,
+                  CallState& state) {
+  state.limit = options.max_response_bytes;
   curl_slist* header_list = nullptr;
   for (const auto& [name, value] : headers) {
     header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
@@ -117,9 +118,9 @@ ClientResponse Client::Perform(const char* method, std::string_view path, const 
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min(options_.connect_timeout, options_.timeout).count()));
+                   static_cast<long>(std::min(options.connect_timeout, options.timeout).count()));
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
@@ -133,24 +134,116 @@ ClientResponse Client::Perform(const char* method, std::string_view path, const 
   } else if (std::string_view{method} == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   }
+  return header_list;
+}
 
-  const CURLcode code = curl_easy_perform(curl);
+// After a transfer: the response, or (the handle then cleaned up, never reused) a logged
+// core::Error{kUnavailable}.
+ClientResponse Settle(const ClientOptions& options, CURL* curl, CURLcode code, CallState& state,
+                      const char* method, std::string_view path) {
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(header_list);
-
   if (code != CURLE_OK) {
     curl_easy_cleanup(curl);  // a failed handle may hold a broken connection: drop it
     const std::string reason = state.too_large ? "answer too large" : curl_easy_strerror(code);
-    log::Warn("dependency call failed", {{"dependency", options_.name},
+    log::Warn("dependency call failed", {{"dependency", options.name},
                                          {"method", method},
                                          {"path", std::string{path}},
                                          {"error", reason}});
-    throw core::Error{core::Errc::kUnavailable, options_.name + " is unavailable."};
+    throw core::Error{core::Errc::kUnavailable, options.name + " is unavailable."};
   }
-  Return(curl);
   state.response.status = static_cast<int>(status);
   return std::move(state.response);
+}
+
+// One multi handle per thread: its connection cache keeps the connections of GetAll alive.
+CURLM* ThreadMulti() {
+  struct Multi {
+    CURLM* handle = curl_multi_init();
+    Multi() {
+      if (handle != nullptr) curl_multi_setopt(handle, CURLMOPT_MAXCONNECTS, 16L);
+    }
+    ~Multi() {
+      if (handle != nullptr) curl_multi_cleanup(handle);
+    }
+  };
+  thread_local Multi multi;
+  if (multi.handle == nullptr) throw std::runtime_error{"curl_multi_init failed"};
+  return multi.handle;
+}
+
+}  // namespace
+
+ClientResponse Client::Perform(const char* method, std::string_view path, const std::string* body,
+                               const Headers& headers) const {
+  auto* curl = static_cast<CURL*>(Borrow());
+  curl_easy_reset(curl);  // keeps the connection cache, clears the previous call's options
+  const std::string url = options_.base_url + std::string{path};
+  CallState state;
+  curl_slist* header_list = Setup(curl, options_, method, url, body, headers, state);
+  const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(header_list);
+  auto response = Settle(options_, curl, code, state, method, path);
+  Return(curl);
+  return response;
+}
+
+std::vector<CallResult> GetAll(const std::vector<Call>& calls) {
+  struct Transfer {
+    CURL* curl = nullptr;
+    std::string url;
+    CallState state;
+    curl_slist* headers = nullptr;
+    CURLcode code = CURLE_FAILED_INIT;
+    bool added = false;
+    ~Transfer() { curl_slist_free_all(headers); }
+  };
+  std::vector<CallResult> results(calls.size());
+  if (calls.empty()) return results;
+  CURLM* multi = ThreadMulti();
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  transfers.reserve(calls.size());
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto& call = calls[i];
+    auto transfer = std::make_unique<Transfer>();
+    transfer->curl = static_cast<CURL*>(call.client->Borrow());
+    curl_easy_reset(transfer->curl);
+    transfer->url = call.client->options_.base_url + call.path;
+    transfer->headers = Setup(transfer->curl, call.client->options_, "GET", transfer->url, nullptr,
+                              call.headers, transfer->state);
+    curl_easy_setopt(transfer->curl, CURLOPT_PRIVATE, reinterpret_cast<char*>(i));
+    transfer->added = curl_multi_add_handle(multi, transfer->curl) == CURLM_OK;
+    transfers.push_back(std::move(transfer));
+  }
+  // Every transfer has a whole-call deadline, so this loop ends.
+  int running = 0;
+  for (;;) {
+    if (curl_multi_perform(multi, &running) != CURLM_OK) break;
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      char* index = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &index);
+      transfers.at(reinterpret_cast<std::size_t>(index))->code = message->data.result;
+    }
+    if (running == 0) break;
+    if (curl_multi_poll(multi, nullptr, 0, 100, nullptr) != CURLM_OK) break;
+  }
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    auto& transfer = *transfers[i];
+    if (transfer.added) curl_multi_remove_handle(multi, transfer.curl);
+    curl_off_t micros = 0;
+    curl_easy_getinfo(transfer.curl, CURLINFO_TOTAL_TIME_T, &micros);
+    results[i].elapsed = std::chrono::microseconds{micros};
+    try {
+      results[i].response = Settle(calls[i].client->options_, transfer.curl, transfer.code,
+                                   transfer.state, "GET", calls[i].path);
+      calls[i].client->Return(transfer.curl);
+    } catch (...) {
+      results[i].error = std::current_exception();
+    }
+  }
+  return results;
 }
 
 std::function<std::string()> DocumentFetcher(const Client& client, std::string path) {

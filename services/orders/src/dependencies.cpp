@@ -1,6 +1,7 @@
 #include "dependencies.hpp"
 
 #include <chrono>
+#include <exception>
 
 #include "comanda/core/error.hpp"
 #include "comanda/core/log.hpp"
@@ -25,35 +26,34 @@ Dependency::Dependency(const http::Client& client, http::CircuitBreaker::Options
                        metrics::Registry& registry)
     : client_{client}, breaker_{breaker}, registry_{registry} {}
 
-http::ClientResponse Dependency::Get(std::string_view path, const http::Headers& headers) {
+void Dependency::Admit() {
+  if (breaker_.Allow()) return;
+  registry_
+      .GetCounter("orders_dependency_calls_total", "Calls to other services by outcome",
+                  {{"dependency", client_.options().name}, {"outcome", "rejected"}})
+      .Inc();
+  throw Unavailable(client_.options().name);
+}
+
+http::ClientResponse Dependency::Settle(http::CallResult result) {
   const auto& name = client_.options().name;
-  if (!breaker_.Allow()) {
-    registry_
-        .GetCounter("orders_dependency_calls_total", "Calls to other services by outcome",
-                    {{"dependency", name}, {"outcome", "rejected"}})
-        .Inc();
-    throw Unavailable(name);
-  }
-  const auto started = std::chrono::steady_clock::now();
   auto record = [&](const char* outcome) {
-    const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - started;
     registry_
         .GetHistogram("orders_dependency_request_duration_seconds",
                       "Latency of calls to other services", {{"dependency", name}})
-        .Observe(seconds.count());
+        .Observe(result.elapsed.count());
     registry_
         .GetCounter("orders_dependency_calls_total", "Calls to other services by outcome",
                     {{"dependency", name}, {"outcome", outcome}})
         .Inc();
   };
-  http::ClientResponse response;
-  try {
-    response = client_.Get(path, headers);
-  } catch (const Error&) {  // a transport failure or a timeout from the client
+  if (result.error || !result.response) {  // a transport failure or a timeout from the client
     breaker_.RecordFailure();
     record("unreachable");
-    throw;
+    if (result.error) std::rethrow_exception(result.error);
+    throw Unavailable(name);
   }
+  auto& response = *result.response;
   if (response.status >= 500) {
     breaker_.RecordFailure();
     record("error");
@@ -63,11 +63,27 @@ http::ClientResponse Dependency::Get(std::string_view path, const http::Headers&
   }
   breaker_.RecordSuccess();
   record("ok");
-  return response;
+  return std::move(response);
+}
+
+http::ClientResponse Dependency::Get(std::string_view path, const http::Headers& headers) {
+  Admit();
+  const auto started = std::chrono::steady_clock::now();
+  http::CallResult result;
+  try {
+    result.response = client_.Get(path, headers);
+  } catch (const Error&) {
+    result.error = std::current_exception();
+  }
+  result.elapsed = std::chrono::steady_clock::now() - started;
+  return Settle(std::move(result));
 }
 
 Customer UsersGateway::Profile(std::string_view authorization) {
-  const auto response = users_.Get("/profile", {{"Authorization", std::string{authorization}}});
+  return ParseProfile(users_.Get("/profile", {{"Authorization", std::string{authorization}}}));
+}
+
+Customer UsersGateway::ParseProfile(const http::ClientResponse& response) {
   if (response.status == 401 || response.status == 403 || response.status == 404) {
     throw Error{Errc::kUnauthorized, "users-service does not accept this token."};
   }
@@ -83,7 +99,11 @@ Customer UsersGateway::Profile(std::string_view authorization) {
 }
 
 std::optional<Product> ProductsGateway::Find(const std::string& product_id) {
-  const auto response = products_.Get("/products/" + product_id);
+  return ParseFind(products_.Get("/products/" + product_id), product_id);
+}
+
+std::optional<Product> ProductsGateway::ParseFind(const http::ClientResponse& response,
+                                                  const std::string& product_id) {
   if (response.status == 404) return std::nullopt;
   auto product = response.status == 200 ? ParseProduct(ParseBody(response)) : std::nullopt;
   if (!product) {
@@ -92,6 +112,51 @@ std::optional<Product> ProductsGateway::Find(const std::string& product_id) {
     throw Unavailable("products-service");
   }
   return product;
+}
+
+Lookups LookUp(UsersGateway& users, ProductsGateway& products, std::string_view authorization,
+               const std::string& user_id, const std::vector<std::string>& product_ids) {
+  auto& users_dependency = users.dependency();
+  auto& products_dependency = products.dependency();
+  const auto check_customer = [&](Customer customer) {
+    if (customer.id != user_id) {
+      throw Error{Errc::kUnauthorized, "users-service does not accept this token."};
+    }
+    return customer;
+  };
+  Lookups out;
+  if (users_dependency.breaker_state() != http::CircuitBreaker::State::kClosed ||
+      products_dependency.breaker_state() != http::CircuitBreaker::State::kClosed) {
+    out.customer = check_customer(users.Profile(authorization));
+    for (const auto& id : product_ids) out.products[id] = products.Find(id);
+    return out;
+  }
+  users_dependency.Admit();
+  for (std::size_t i = 0; i < product_ids.size(); ++i) products_dependency.Admit();
+  std::vector<http::Call> calls;
+  calls.push_back(
+      {&users_dependency.client(), "/profile", {{"Authorization", std::string{authorization}}}});
+  for (const auto& id : product_ids) {
+    calls.push_back({&products_dependency.client(), "/products/" + id, {}});
+  }
+  auto results = http::GetAll(calls);
+  std::exception_ptr first_error;
+  try {
+    out.customer =
+        check_customer(UsersGateway::ParseProfile(users_dependency.Settle(std::move(results[0]))));
+  } catch (...) {
+    first_error = std::current_exception();
+  }
+  for (std::size_t i = 0; i < product_ids.size(); ++i) {
+    try {
+      out.products[product_ids[i]] = ProductsGateway::ParseFind(
+          products_dependency.Settle(std::move(results[i + 1])), product_ids[i]);
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
+  if (first_error) std::rethrow_exception(first_error);
+  return out;
 }
 
 }  // namespace comanda::orders

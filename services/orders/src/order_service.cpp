@@ -36,12 +36,10 @@ Placed OrderService::Place(const std::string& user_id, std::string_view authoriz
     }
   }
 
-  const auto customer = users_.Profile(authorization);
-  if (customer.id != user_id) {
-    throw Error{Errc::kUnauthorized, "users-service does not accept this token."};
-  }
-  std::map<std::string, std::optional<Product>> found;
-  for (const auto& line : input.lines) found[line.product_id] = products_.Find(line.product_id);
+  // The users call and every product lookup go out at the same time.
+  std::vector<std::string> product_ids;
+  for (const auto& line : input.lines) product_ids.push_back(line.product_id);
+  const auto [customer, found] = LookUp(users_, products_, authorization, user_id, product_ids);
 
   const auto order = PriceOrder(input, found, core::NewUuid(), user_id, core::NowRfc3339());
   const auto event_id = core::NewUuid();

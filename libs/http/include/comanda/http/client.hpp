@@ -1,9 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +29,9 @@ struct ClientOptions {
   std::size_t max_response_bytes = 1024 * 1024;
 };
 
+struct Call;
+struct CallResult;
+
 /// A blocking HTTP client for calls between services, on libcurl. Thread-safe: each call borrows a
 /// keep-alive handle from a small pool. Passes on the current request id. A connection failure,
 /// a timeout or an oversized answer throws core::Error{kUnavailable}; any HTTP status is returned.
@@ -43,6 +48,7 @@ class Client {
   const ClientOptions& options() const noexcept { return options_; }
 
  private:
+  friend std::vector<CallResult> GetAll(const std::vector<Call>& calls);
   ClientResponse Perform(const char* method, std::string_view path, const std::string* body,
                          const Headers& headers) const;
   void* Borrow() const;
@@ -52,6 +58,26 @@ class Client {
   mutable std::mutex mutex_;
   mutable std::vector<void*> idle_;  // CURL* handles with live connections
 };
+
+/// One GET of a batch that GetAll runs.
+struct Call {
+  const Client* client;
+  std::string path;
+  Headers headers;
+};
+
+/// The outcome of one call of a batch: its response, or the core::Error that Client::Get would
+/// have thrown; `elapsed` is the call's own duration.
+struct CallResult {
+  std::optional<ClientResponse> response;
+  std::exception_ptr error;
+  std::chrono::duration<double> elapsed{};
+};
+
+/// Runs GETs at the same time (libcurl multi on the calling thread, one keep-alive connection
+/// cache per thread) and returns when all are done, each within its own client's deadline.
+/// Results come in the order of `calls`. Passes on the current request id like Client::Get.
+std::vector<CallResult> GetAll(const std::vector<Call>& calls);
 
 /// A fetch function for a document at `path` (e.g. a JWK set): the body of a 200 answer;
 /// anything else throws core::Error{kUnavailable}. `client` must outlive the function.
