@@ -1,11 +1,15 @@
 # Shared by the bench/*.sh scripts (sourced, not run): the benchmark stack under .state/bench, the four
 # services on loopback ports 25001-25004, customers with tokens, and cleanup.
 #   BIN [build/release/bin]   the Release binaries to measure
+#   BIN_<name> [$BIN]         one service's binaries elsewhere, e.g. BIN_products=build/release/bin
+#   BENCH_PG_PORT, BENCH_REDIS_PORT, BENCH_AMQP_PORT [25432, 26379, 25672]  the stack's ports
 #   LOG_LEVEL [warn]          the services' log level (request logs cost CPU on two shared cores)
 # Every function bounds its waits; bench_cleanup (set as the EXIT trap by bench_begin) stops what was started.
-set -euo pipefail
+set -eEuo pipefail
+trap 'echo "bench: failed at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export COMANDA_STATE_DIR=$PWD/.state/bench COMANDA_PG_PORT=25432 COMANDA_REDIS_PORT=26379 COMANDA_AMQP_PORT=25672
+export COMANDA_STATE_DIR=$PWD/.state/bench COMANDA_PG_PORT=${BENCH_PG_PORT:-25432} COMANDA_REDIS_PORT=${BENCH_REDIS_PORT:-26379} \
+  COMANDA_AMQP_PORT=${BENCH_AMQP_PORT:-25672}
 BIN=${BIN:-$PWD/build/release/bin}
 BENCH_LOG_LEVEL=${LOG_LEVEL:-warn}
 declare -A PORT_OF=([users]=25001 [products]=25002 [orders]=25003 [notifications]=25004)
@@ -33,7 +37,11 @@ bench_cleanup() {
 # bench_begin COMPONENT...: refuses to run beside another benchmark on .state/bench, starts the components.
 bench_begin() {
   local port
-  [[ -x $BIN/orders-service ]] || bench_die "no Release binaries in $BIN (cmake --preset release && cmake --build --preset release)"
+  local name
+  for name in "${!PORT_OF[@]}"; do
+    [[ -x $(bin_of "$name")/$name-service ]] ||
+      bench_die "no $name-service in $(bin_of "$name") (cmake --preset release && cmake --build --preset release)"
+  done
   if bash scripts/stack.sh status | grep -q ' up'; then
     bench_die "something already runs on .state/bench (another benchmark?): $(bash scripts/stack.sh status | tr '\n' ' ')"
   fi
@@ -62,6 +70,8 @@ service_env() {  # the environment of one service, KEY=VALUE words
   esac
 }
 
+bin_of() { local var=BIN_$1; echo "${!var:-$BIN}"; }
+
 wait_ready() {  # name: up to 30 s
   local url=http://127.0.0.1:${PORT_OF[$1]}/ready
   for _ in $(seq 1 300); do curl -fs -o /dev/null "$url" && return 0; sleep 0.1; done
@@ -73,7 +83,7 @@ start_service() {
   local name=$1; shift
   # shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs is intended
   env PORT="${PORT_OF[$name]}" LOG_LEVEL="$BENCH_LOG_LEVEL" $(service_env "$name") "$@" \
-    "$BIN/$name-service" >> "$WORK/$name.log" 2>&1 &
+    "$(bin_of "$name")/$name-service" >> "$WORK/$name.log" 2>&1 &
   PID_OF[$name]=$!
 }
 
@@ -111,7 +121,36 @@ product_ids() {
 queue_depth() {
   env HOME="$COMANDA_STATE_DIR/rabbitmq/home" RABBITMQ_NODENAME="comanda-$COMANDA_AMQP_PORT@localhost" \
     ERL_EPMD_PORT=$((1024 + (COMANDA_AMQP_PORT + 12000 - 1024) % 64512)) RABBITMQ_CTL_ERL_ARGS="-start_epmd false" \
-    timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -q list_queues name messages 2>/dev/null | awk -v q="$1" '$1 == q {print $2}'
+    timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -q list_queues name messages 2> "$WORK/rabbitmqctl.err" |
+    awk -v q="$1" '$1 == q {print $2}' || echo "? (rabbitmqctl failed: $(head -c 200 "$WORK/rabbitmqctl.err" | tr '\n' ' '))"
+}
+
+# cpu_ticks PID...: user + system clock ticks (1/100 s) the processes used so far.
+cpu_ticks() { local pid t=0; for pid in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo $t; }
+# infra_pids postgres|rabbitmq: the server's processes (PostgreSQL: the postmaster and its children).
+infra_pids() {
+  local pid
+  case $1 in
+    postgres) pid=$(head -n1 "$(dirname "$PG_SOCK")/data/postmaster.pid"); echo "$pid $( (pgrep -P "$pid" || true) | tr '\n' ' ')" ;;
+    rabbitmq) head -n1 "$COMANDA_STATE_DIR/rabbitmq/rabbitmq.pid" 2> /dev/null || true ;;
+  esac
+}
+# cpu_snapshot: "name=ticks ..." for the four services, PostgreSQL and RabbitMQ.
+cpu_snapshot() {
+  local name
+  for name in users products orders notifications; do echo -n "$name=$(cpu_ticks "${PID_OF[$name]}") "; done
+  # shellcheck disable=SC2046
+  echo "postgres=$(cpu_ticks $(infra_pids postgres)) rabbitmq=$(cpu_ticks $(infra_pids rabbitmq))"
+}
+# cpu_per_op BEFORE AFTER COUNT: "name ms/op" for each, from two cpu_snapshot lines.
+cpu_per_op() {
+  awk -v before="$1" -v after="$2" -v n="$3" 'BEGIN {
+    split(before, b, " "); split(after, a, " ")
+    for (i in b) { split(b[i], kv, "="); start[kv[1]] = kv[2] }
+    for (i in a) { split(a[i], kv, "="); end[kv[1]] = kv[2] }
+    split("users products orders notifications postgres rabbitmq", names, " ")
+    for (j = 1; j <= 6; j++) { k = names[j]; d = (end[k] - start[k]) * 10 / n; total += d; printf "%s %.2f / ", k, d }
+    printf "total %.2f", total }'
 }
 
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }

@@ -49,9 +49,18 @@ psql_super -d postgres -c "DROP DATABASE orders_pgbench" > /dev/null
 # ---- the service
 orders_before=$(psql_as orders -Atc "SELECT count(*) FROM orders")
 sleep 1   # let the machine settle after pgbench
+cpu_before=$(cpu_snapshot)
+if [[ -n ${PERF:-} ]]; then   # PERF=1: call graphs of orders- and users-service during the load
+  perf record -q -F 499 -g -o "$WORK/perf-orders.data" -p "${PID_OF[orders]}" -- sleep "$duration" 2> /dev/null &
+  perf_pids=($!)
+  perf record -q -F 499 -g -o "$WORK/perf-users.data" -p "${PID_OF[users]}" -- sleep "$duration" 2> /dev/null &
+  perf_pids+=($!)
+fi
 wrk -t2 -c"$connections" -d"${duration}s" --latency -s bench/lua/orders.lua "http://127.0.0.1:${PORT_OF[orders]}" \
   -- "$WORK/bench-data.lua" > "$WORK/wrk.out"
 load_end=$(date +%s%N)
+cpu_after_load=$(cpu_snapshot)
+[[ -z ${PERF:-} ]] || wait "${perf_pids[@]}"
 read -r rps p50 p99 errors < <(wrk_summary "$WORK/wrk.out")
 orders_after=$(psql_as orders -Atc "SELECT count(*) FROM orders")
 new_orders=$((orders_after - orders_before))
@@ -78,4 +87,13 @@ echo "POST /orders, wrk -t2 -c$connections -d${duration}s, $customers customers,
 echo "| orders req/s | p50 | p99 | errors | orders stored | pgbench TPS (-c$connections, same inserts) | pgbench avg latency ms | ratio (target >= 0.25) | backlog zero after (ms, target <= 5000) | queue depth | orders without / with 2+ / stray notifications |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 echo "| $rps | $p50 | $p99 | $errors | $new_orders | $pg_tps | $pg_lat | $ratio | $caught_up_ms | ${queue_depth:-?} | $missing / $duplicates / $strays |"
+echo "CPU ms per order during the load (user + system; the relay and the consumer partly run after it): $(cpu_per_op "$cpu_before" "$cpu_after_load" "$new_orders")"
+echo "CPU ms per order including the catch-up: $(cpu_per_op "$cpu_before" "$(cpu_snapshot)" "$new_orders")"
+if [[ -n ${PERF:-} ]]; then
+  for name in orders users; do
+    echo "perf, $name-service, self time:"
+    perf report -q -i "$WORK/perf-$name.data" --no-children -g none --sort dso,symbol --percent-limit 1 2> /dev/null |
+      sed 's/ *$//' | grep -v '^$' | head -30 || true
+  done
+fi
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -20,7 +20,7 @@ for name in users products orders notifications; do
   for _ in $(seq 1 "$runs"); do
     start=$(date +%s%N)
     # shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs is intended
-    env $(service_env "$name") PORT=$port LOG_LEVEL=warn "$BIN/$name-service" >> "$WORK/startup-$name.log" 2>&1 &
+    env $(service_env "$name") PORT=$port LOG_LEVEL=warn "$(bin_of "$name")/$name-service" >> "$WORK/startup-$name.log" 2>&1 &
     pid=$!
     ok=0
     for _ in $(seq 1 3000); do   # bounded: about 3 s of 1 ms polls
