@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# The compose end-to-end test, runnable on a machine with no registry and no running Docker engine
+# (CI does exactly this; ../shared/containers.md in the project notes explains why each step is needed):
+#   1. installs docker.io, docker-compose and debootstrap (Debian packages) when missing;
+#   2. starts a private dockerd (state under $COMANDA_DOCKER_DIR, its own socket and bridge addresses);
+#   3. builds a debian:bookworm base image with debootstrap (cached as a tarball);
+#   4. builds stand-ins for postgres:15, redis:7 and rabbitmq:3 from tests/compose/standins/ (tests only: the
+#      compose file names the official images, which a machine with a registry pulls);
+#   5. docker-compose build + up, waits until every container is healthy, runs the Postman collection
+#      (scripts/postman.sh) against the published gateway port and checks the notifications-service log;
+#   6. always (trap EXIT): docker-compose down -v and stops the dockerd it started.
+#
+#   scripts/compose-test.sh           the whole sequence
+#   scripts/compose-test.sh --keep    leave the stack and dockerd running afterwards (development)
+#   scripts/compose-test.sh --down    stop what --keep left running
+# Environment [defaults]:
+#   COMANDA_DOCKER_DIR [<repo>/.state/docker]  engine state, socket, cached base rootfs
+#   COMANDA_COMPOSE_PROJECT [comanda-e2e]      docker-compose project name
+#   COMANDA_GATEWAY_PORT [58080]               gateway port published on 127.0.0.1
+#   COMANDA_REBUILD_BASE=1                     rebuild the base image and the stand-ins even if cached
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+W=$(realpath -m "${COMANDA_DOCKER_DIR:-$ROOT/.state/docker}")
+PROJECT=${COMANDA_COMPOSE_PROJECT:-comanda-e2e}
+export COMANDA_GATEWAY_PORT=${COMANDA_GATEWAY_PORT:-58080}
+export DOCKER_HOST=unix://$W/docker.sock
+DOCKER=/usr/bin/docker   # Debian's CLI, matching Debian's engine (another docker may come first on PATH)
+KEEP=0
+
+log() { printf '%s compose-test: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+compose() { docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" "$@"; }
+
+# ---------------------------------------------------------------- engine
+dockerd_pid() { local p; p=$(cat "$W/dockerd.pid" 2>/dev/null) && [[ -e /proc/$p ]] && echo "$p"; }
+
+start_engine() {
+  local pkgs=() p
+  for p in docker.io docker-compose debootstrap; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || pkgs+=("$p")
+  done
+  if ((${#pkgs[@]})); then
+    log "installing ${pkgs[*]}"
+    local sudo=""; [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+  [[ $(id -u) == 0 ]] || die "dockerd needs root"
+  mkdir -p "$W"
+  if dockerd_pid >/dev/null && $DOCKER version >/dev/null 2>&1; then
+    log "dockerd already running (pid $(dockerd_pid))"
+    return 0
+  fi
+  cat >"$W/daemon.json" <<JSON
+{ "data-root": "$W/data", "exec-root": "$W/exec", "pidfile": "$W/dockerd.pid",
+  "hosts": ["unix://$W/docker.sock"], "storage-driver": "overlay2",
+  "bip": "10.213.0.1/24", "default-address-pools": [{"base": "10.214.0.0/16", "size": 24}] }
+JSON
+  log "starting dockerd (log: $W/dockerd.log)"
+  setsid dockerd --config-file "$W/daemon.json" >>"$W/dockerd.log" 2>&1 </dev/null &
+  local i
+  for i in $(seq 1 300); do
+    curl -fs --unix-socket "$W/docker.sock" http://localhost/_ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$W/dockerd.log" >&2
+  die "dockerd did not answer within 30 s"
+}
+
+stop_engine() {
+  local pid; pid=$(dockerd_pid) || return 0
+  log "stopping dockerd (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do [[ -e /proc/$pid ]] || return 0; sleep 0.1; done
+  log "dockerd ignores SIGTERM; sending SIGKILL"; kill -KILL "$pid" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- images without a registry
+# debian:bookworm from debootstrap; the rootfs tarball is cached so a new engine state imports it in seconds.
+base_image() {
+  if [[ ${COMANDA_REBUILD_BASE:-0} != 1 ]] && $DOCKER image inspect debian:bookworm >/dev/null 2>&1; then
+    log "debian:bookworm present"; return 0
+  fi
+  local tarball=$W/base/bookworm-rootfs.tar
+  if [[ ${COMANDA_REBUILD_BASE:-0} == 1 || ! -s $tarball ]]; then
+    local rootfs=$W/base/rootfs
+    rm -rf "$rootfs" "$tarball"; mkdir -p "$rootfs"
+    log "debootstrap bookworm (about a minute)"
+    debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$W/base/debootstrap.log" 2>&1 ||
+      { tail -n 20 "$W/base/debootstrap.log" >&2; die "debootstrap failed"; }
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
+    rm -f "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
+    cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
+APT
+    printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"; chmod 755 "$rootfs/usr/sbin/policy-rc.d"
+    tar -C "$rootfs" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+    rm -rf "$rootfs"
+  fi
+  log "importing debian:bookworm"
+  $DOCKER import -c 'CMD ["bash"]' "$tarball" debian:bookworm >/dev/null
+}
+
+# Stand-ins tagged with the official names. docker build's layer cache makes a rerun take seconds.
+standin_images() {
+  local name tag
+  for name in postgres:15 redis:7 rabbitmq:3; do
+    tag=${name%%:*}
+    log "building stand-in $name"
+    $DOCKER build -q -t "$name" "$ROOT/tests/compose/standins/$tag" >/dev/null
+  done
+}
+
+# ---------------------------------------------------------------- the stack and the test
+SERVICES=(postgres redis rabbitmq users-service products-service orders-service notifications-service gateway)
+T0=$SECONDS
+phase() { log "$1 ($((SECONDS - T0)) s so far)"; }
+
+diagnose() {
+  log "container states:"; compose ps >&2 || true
+  local s
+  for s in "${SERVICES[@]}"; do
+    echo "----- last log lines of $s" >&2
+    compose logs --no-color --tail 25 "$s" >&2 2>/dev/null || true
+  done
+}
+
+# wait_healthy SECONDS: every container of the project reports healthy.
+wait_healthy() {
+  local end=$((SECONDS + $1)) s id state bad
+  while :; do
+    bad=""
+    for s in "${SERVICES[@]}"; do
+      id=$(compose ps -q "$s" 2>/dev/null)
+      state=$([[ -n $id ]] && $DOCKER inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null)
+      [[ $state == healthy ]] || bad+=" $s:${state:-missing}"
+    done
+    [[ -z $bad ]] && return 0
+    ((SECONDS < end)) || { log "not healthy after $1 s:$bad"; return 1; }
+    sleep 1
+  done
+}
+
+cleanup() {
+  local rc=$?
+  if ((KEEP)) && ((rc == 0)); then
+    log "stack left running: http://127.0.0.1:$COMANDA_GATEWAY_PORT (stop it with: $0 --down)"
+    return
+  fi
+  if [[ -S $W/docker.sock ]] && dockerd_pid >/dev/null; then
+    log "docker-compose down -v"
+    compose down -v --remove-orphans >/dev/null 2>&1 || log "warning: docker-compose down failed"
+  fi
+  stop_engine
+  if ((rc == 0)); then log "PASSED in $((SECONDS - T0)) s"; else log "FAILED (exit $rc) after $((SECONDS - T0)) s"; fi
+}
+
+main() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  start_engine
+  phase "base image"; base_image
+  compose config -q
+  # The compile is CPU-bound, the stand-ins and the gateway image are mostly downloads: build them meanwhile.
+  phase "building the images (logs: $W/build.log, $W/build-side.log)"
+  local side rc=0
+  { standin_images && compose build gateway; } >"$W/build-side.log" 2>&1 &
+  side=$!
+  compose build users-service products-service orders-service notifications-service >"$W/build.log" 2>&1 || rc=$?
+  wait "$side" || { tail -n 40 "$W/build-side.log" >&2; die "building the stand-ins or the gateway failed"; }
+  ((rc == 0)) || { tail -n 40 "$W/build.log" >&2; die "docker-compose build failed"; }
+  phase "starting the stack"
+  compose down -v --remove-orphans >/dev/null 2>&1 || true   # whatever an interrupted run left
+  if ! timeout 300 docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" up -d >"$W/up.log" 2>&1; then
+    cat "$W/up.log" >&2; diagnose; die "docker-compose up failed"
+  fi
+  wait_healthy 120 || { diagnose; die "the stack did not become healthy"; }
+  phase "stack healthy; running the Postman collection against http://127.0.0.1:$COMANDA_GATEWAY_PORT"
+
+  # The seed flow on a fresh stack: the first catalog read must be a MISS.
+  local envfile=$W/e2e-environment.json
+  rm -f "$envfile"
+  if ! bash scripts/postman.sh "http://127.0.0.1:$COMANDA_GATEWAY_PORT" --env-var expectColdCache=true \
+      --export-environment "$envfile"; then
+    diagnose; die "the Postman collection failed"
+  fi
+
+  # The notification's line in the notifications-service log (docker-compose logs), for this very order.
+  local order user line
+  order=$(/usr/bin/python3 -c 'import json,sys; v={x["key"]: x["value"] for x in json.load(open(sys.argv[1]))["values"]}; print(v["orderId"])' "$envfile")
+  user=$(/usr/bin/python3 -c 'import json,sys; v={x["key"]: x["value"] for x in json.load(open(sys.argv[1]))["values"]}; print(v["userName"])' "$envfile")
+  [[ $order =~ ^[0-9a-f-]{36}$ ]] || die "no order id in $envfile"
+  line=$(compose logs --no-color notifications-service | grep -F "$order" | grep -F "📩 Pedido confirmado para el usuario $user" || true)
+  if [[ -z $line ]]; then
+    compose logs --no-color --tail 40 notifications-service >&2
+    die "no '📩 Pedido confirmado para el usuario $user' line for order $order in the notifications-service log"
+  fi
+  [[ $(grep -c . <<<"$line") == 1 ]] || die "more than one 📩 line for order $order:"$'\n'"$line"
+  log "notifications-service log: ${line#*| }"
+  phase "compose end-to-end test passed"
+}
+
+case ${1:-} in
+  "") main ;;
+  --keep) KEEP=1; main ;;
+  --down) trap 'stop_engine' EXIT
+    if dockerd_pid >/dev/null; then compose down -v --remove-orphans; fi ;;
+  *) sed -n '2,22p' "$0" >&2; exit 2 ;;
+esac
