@@ -42,3 +42,10 @@ if (($# == 0)); then
 else
   echo "skipped: extra arguments select pytest tests (run scripts/browser-test.sh for these)"
 fi
+
+step "compose end-to-end test (scripts/compose-test.sh: images built from scratch, the Postman collection, last)"
+if (($# == 0)); then
+  bash scripts/compose-test.sh   # its own dockerd, state under .state/docker, gateway on 127.0.0.1:58080
+else
+  echo "skipped: extra arguments select pytest tests (run scripts/compose-test.sh for this one)"
+fi
