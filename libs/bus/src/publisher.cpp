@@ -3,6 +3,9 @@
 #include <amqp.h>
 #include <sys/time.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "properties.hpp"
 
 namespace comanda::bus {
@@ -39,19 +42,29 @@ void Publisher::EnsureConnected() {
   next_tag_ = 1;
 }
 
-void Publisher::Publish(const Message& message) {
+void Publisher::Send(const Message& message) {
+  const AmqpProperties properties{message.properties};
+  const int status = amqp_basic_publish(
+      connection_->state(), Connection::kChannel, amqp_cstring_bytes(message.exchange.c_str()),
+      amqp_cstring_bytes(message.routing_key.c_str()), /*mandatory=*/1, /*immediate=*/0,
+      &properties.get(), amqp_bytes_t{message.body.size(), const_cast<char*>(message.body.data())});
+  if (status != AMQP_STATUS_OK) {
+    throw BrokerError{std::string{"basic.publish failed: "} + amqp_error_string2(status)};
+  }
+}
+
+void Publisher::Publish(const Message& message) { PublishAll({message}); }
+
+void Publisher::PublishAll(const std::vector<Message>& messages) {
+  if (messages.empty()) return;
   try {
     EnsureConnected();
-    const AmqpProperties properties{message.properties};
-    const int status = amqp_basic_publish(
-        connection_->state(), Connection::kChannel, amqp_cstring_bytes(message.exchange.c_str()),
-        amqp_cstring_bytes(message.routing_key.c_str()), /*mandatory=*/1, /*immediate=*/0,
-        &properties.get(),
-        amqp_bytes_t{message.body.size(), const_cast<char*>(message.body.data())});
-    if (status != AMQP_STATUS_OK) {
-      throw BrokerError{std::string{"basic.publish failed: "} + amqp_error_string2(status)};
+    const auto first = next_tag_;
+    for (const auto& message : messages) {
+      Send(message);
+      ++next_tag_;
     }
-    WaitForConfirm(next_tag_++);
+    WaitForConfirms(first, next_tag_ - 1);
     amqp_maybe_release_buffers(connection_->state());
   } catch (const BrokerError&) {
     // Whatever happened, the channel's confirm sequence is unknown now: start over next time.
@@ -61,10 +74,17 @@ void Publisher::Publish(const Message& message) {
   }
 }
 
-void Publisher::WaitForConfirm(std::uint64_t tag) {
+void Publisher::WaitForConfirms(std::uint64_t first, std::uint64_t last) {
   const auto deadline = Clock::now() + options_.confirm_timeout;
   auto* state = connection_->state();
   bool returned = false;
+  std::vector<bool> acked(last - first + 1, false);
+  std::size_t waiting = acked.size();
+  const auto ack = [&](std::uint64_t tag) {
+    if (tag < first || tag > last || acked[tag - first]) return;
+    acked[tag - first] = true;
+    --waiting;
+  };
   while (true) {
     amqp_frame_t frame{};
     const auto timeout = Remaining(deadline);
@@ -79,8 +99,13 @@ void Publisher::WaitForConfirm(std::uint64_t tag) {
     if (frame.frame_type != AMQP_FRAME_METHOD) continue;
     switch (frame.payload.method.id) {
       case AMQP_BASIC_ACK_METHOD: {
-        const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
-        if (ack->delivery_tag < tag) continue;  // an earlier message's (after a timeout)
+        const auto* answer = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
+        if (answer->multiple) {  // every tag up to this one
+          for (auto tag = first; tag <= std::min(answer->delivery_tag, last); ++tag) ack(tag);
+        } else {
+          ack(answer->delivery_tag);  // an earlier batch's tag (after a timeout) is ignored
+        }
+        if (waiting > 0) continue;
         // A returned message is still acked; the return came first and means "no queue got it".
         if (returned) throw BrokerError{"message returned: no queue is bound for its routing key"};
         return;

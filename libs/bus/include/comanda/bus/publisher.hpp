@@ -56,6 +56,11 @@ class Publisher {
   Publisher& operator=(const Publisher&) = delete;
 
   void Publish(const Message& message);
+  /// Publishes every message back to back, then waits once for all their confirms (one round
+  /// trip for the batch instead of one per message). Returns when every one was acked; throws
+  /// BrokerError when any was nacked or returned, on a timeout or a connection problem, and then
+  /// none of them counts as confirmed (some may have been delivered: at least once).
+  void PublishAll(const std::vector<Message>& messages);
   /// Connects now if not connected (throws BrokerError).
   void EnsureConnected();
   bool connected() const noexcept { return connection_ != nullptr; }
@@ -63,7 +68,8 @@ class Publisher {
   void Disconnect() noexcept;
 
  private:
-  void WaitForConfirm(std::uint64_t tag);
+  void Send(const Message& message);
+  void WaitForConfirms(std::uint64_t first, std::uint64_t last);
 
   PublisherOptions options_;
   std::unique_ptr<Connection> connection_;
