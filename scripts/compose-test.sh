@@ -144,6 +144,19 @@ wait_healthy() {
   done
 }
 
+# What the images promise: no process of ours runs as root, and only the gateway is published (on loopback).
+check_containers() {
+  local s uid ports
+  for s in users-service products-service orders-service notifications-service gateway; do
+    uid=$(compose exec -T "$s" id -u | tr -d '\r')
+    [[ $uid =~ ^[0-9]+$ && $uid != 0 ]] || die "$s runs as uid '${uid}', not as a non-root user"
+  done
+  ports=$($DOCKER ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Ports}}' | grep -- '->' || true)
+  [[ $ports == *gateway*" 127.0.0.1:$COMANDA_GATEWAY_PORT->8080/tcp" && $(grep -c . <<<"$ports") == 1 ]] ||
+    die "only the gateway should be published, on 127.0.0.1:$COMANDA_GATEWAY_PORT; published: ${ports:-nothing}"
+  log "every service runs as a non-root user; only the gateway is published ($ports)"
+}
+
 cleanup() {
   local rc=$?
   if ((KEEP)) && ((rc == 0)); then
@@ -179,6 +192,7 @@ main() {
     cat "$W/up.log" >&2; diagnose; die "docker-compose up failed"
   fi
   wait_healthy 120 || { diagnose; die "the stack did not become healthy"; }
+  check_containers
   phase "stack healthy; running the Postman collection against http://127.0.0.1:$COMANDA_GATEWAY_PORT"
 
   # The seed flow on a fresh stack: the first catalog read must be a MISS.
