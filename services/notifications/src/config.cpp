@@ -20,6 +20,9 @@ Config LoadConfig(core::ConfigReader& reader) {
                                       "RabbitMQ connect, RPC and publisher-confirm deadline");
   config.prefetch =
       reader.Int("PREFETCH", 20, 1, 1000, "unacknowledged deliveries the consumer holds at a time");
+  config.consumers =
+      reader.Int("CONSUMERS", 2, 1, 16,
+                 "consumer threads, each with its own RabbitMQ connection and PREFETCH deliveries");
   config.retry.max_attempts =
       reader.Int("RETRY_MAX_ATTEMPTS", 5, 1, 100,
                  "attempts at storing an event before it goes to the dead-letter queue");

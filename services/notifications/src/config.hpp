@@ -17,6 +17,7 @@ struct Config {
   bus::AmqpUrl amqp;
   std::chrono::milliseconds amqp_timeout{5000};
   int prefetch = 20;
+  int consumers = 2;  // consumer threads, each with its own connection
   RetryPolicy retry;
   auth::TrustConfig trust;  // JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
   std::chrono::milliseconds http_timeout{2000};

@@ -1,6 +1,9 @@
 // notifications-service: wiring only. Everything it wires is in notifications_lib and the shared
 // libraries.
+#include <algorithm>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "app.hpp"
 #include "comanda/auth/token.hpp"
@@ -21,31 +24,48 @@ int main(int argc, char* argv[]) {
       argc, argv, notifications::kSummary, notifications::LoadConfig);
   http::Runtime runtime{config.common};
 
-  // One connection more than the workers: the consumer thread stores through the same pool.
+  // One connection more than the workers per consumer: the consumer threads store through the
+  // same pool.
   db::Pool db{db::WithDefaultParameters(config.database_url, "notifications-service"),
-              static_cast<std::size_t>(config.common.worker_threads) + 1,
+              static_cast<std::size_t>(config.common.worker_threads + config.consumers),
               notifications::Statements()};
   const http::Client jwks{{"users-service", config.trust.jwks_url, config.http_timeout}};
   auth::JwksKeys keys{http::DocumentFetcher(jwks, "")};
   const auth::Verifier verifier{keys, config.trust.verify};
   notifications::NotificationRepository repository{db};
   const notifications::App app{repository, verifier};
-  notifications::OrderCreatedConsumer consumer{
-      {{config.amqp, config.amqp_timeout, ""}, config.prefetch, config.retry},
-      repository,
-      [&db] { return db.initialized(); },
-      runtime.metrics()};
+  // Several consumers on the work queue, so that storing one message at a time (a transaction and
+  // an ack each) does not hold the others back; storing is idempotent by event id.
+  std::vector<std::unique_ptr<notifications::OrderCreatedConsumer>> consumers;
+  for (int i = 0; i < config.consumers; ++i) {
+    consumers.push_back(std::make_unique<notifications::OrderCreatedConsumer>(
+        notifications::ConsumerSettings{
+            {config.amqp, config.amqp_timeout, ""}, config.prefetch, config.retry},
+        repository, [&db] { return db.initialized(); }, runtime.metrics()));
+  }
+  const auto all_connected = [&consumers] {
+    return std::all_of(consumers.begin(), consumers.end(),
+                       [](const auto& consumer) { return consumer->connected(); });
+  };
+  // Each consumer registers this gauge for itself; the service's value is all of them.
+  runtime.metrics().AddGauge("notifications_rabbitmq_connected",
+                             "1 while the consumers hold their RabbitMQ connections",
+                             [all_connected] { return all_connected() ? 1.0 : 0.0; });
 
   std::jthread initializer{
       [&](std::stop_token stop) { db.Initialize(notifications::Migrations(), {}, stop); }};
-  std::jthread consumer_thread{[&consumer](std::stop_token stop) { consumer.Run(stop); }};
-  // SIGTERM: the consumer finishes the message in hand, and the broker requeues the prefetched
+  std::vector<std::jthread> consumer_threads;
+  for (auto& consumer : consumers) {
+    consumer_threads.emplace_back(
+        [consumer = consumer.get()](std::stop_token stop) { consumer->Run(stop); });
+  }
+  // SIGTERM: each consumer finishes the message in hand, and the broker requeues the prefetched
   // rest.
-  std::stop_callback stop_consumer{runtime.stop_token(),
-                                   [&consumer_thread] { consumer_thread.request_stop(); }};
+  std::stop_callback stop_consumers{runtime.stop_token(), [&consumer_threads] {
+                                      for (auto& thread : consumer_threads) thread.request_stop();
+                                    }};
   // RabbitMQ is reported but not required: GET /notifications works without it, and events wait
   // in their durable queue until the consumer is back (notifications_rabbitmq_connected says so).
-  return runtime.Serve(app.Routes(),
-                       {{"postgres", [&db] { return db.Ping(); }},
-                        {"rabbitmq", [&consumer] { return consumer.connected(); }, false}});
+  return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }},
+                                      {"rabbitmq", all_connected, false}});
 }
