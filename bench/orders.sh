@@ -63,6 +63,8 @@ cpu_after_load=$(cpu_snapshot)
 [[ -z ${PERF:-} ]] || wait "${perf_pids[@]}"
 read -r rps p50 p99 errors < <(wrk_summary "$WORK/wrk.out")
 orders_after=$(psql_as orders -Atc "SELECT count(*) FROM orders")
+unsent_at_end=$(psql_as orders -Atc "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+missing_at_end=$((orders_after - $(psql_as notifications -Atc "SELECT count(*) FROM notifications")))
 new_orders=$((orders_after - orders_before))
 
 # ---- notifications keep up: the outbox is sent and every order has its notification (polled every 50 ms, 10 s at most)
@@ -87,6 +89,7 @@ echo "POST /orders, wrk -t2 -c$connections -d${duration}s, $customers customers,
 echo "| orders req/s | p50 | p99 | errors | orders stored | pgbench TPS (-c$connections, same inserts) | pgbench avg latency ms | ratio (target >= 0.25) | backlog zero after (ms, target <= 5000) | queue depth | orders without / with 2+ / stray notifications |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 echo "| $rps | $p50 | $p99 | $errors | $new_orders | $pg_tps | $pg_lat | $ratio | $caught_up_ms | ${queue_depth:-?} | $missing / $duplicates / $strays |"
+echo "when the load stopped: $unsent_at_end outbox rows unsent, $missing_at_end orders without their notification yet"
 echo "CPU ms per order during the load (user + system; the relay and the consumer partly run after it): $(cpu_per_op "$cpu_before" "$cpu_after_load" "$new_orders")"
 echo "CPU ms per order including the catch-up: $(cpu_per_op "$cpu_before" "$(cpu_snapshot)" "$new_orders")"
 if [[ -n ${PERF:-} ]]; then
