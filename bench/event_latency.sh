@@ -7,6 +7,7 @@
 # notifications.created_at (clock_timestamp() at the insert) minus outbox.created_at (now() of the order's
 # transaction, i.e. its start: an upper bound of commit-to-stored by the transaction's own few ms); both
 # clocks are the same PostgreSQL server's. Own stack under .state/bench, loopback only.
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rate=${1:-200}
 duration=${2:-20}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the bench/*.sh scripts (sourced, not run): the benchmark stack under .state/bench, the four
 # services on loopback ports 25001-25004, customers with tokens, and cleanup.
 #   BIN [build/release/bin]   the Release binaries to measure

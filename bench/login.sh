@@ -4,6 +4,7 @@
 #   bench/login.sh [runs=3] [duration_s=8] [connections=8]
 #   env: BIN, LOG_LEVEL [warn], USERS_ENV (extra KEY=VALUE words for users-service), HASH_THREADS [nproc]
 # Needs wrk, g++ and libsodium-dev (the reference is a small C++ program, bench/src/argon2_rate.cpp).
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-3}
 duration=${2:-8}

@@ -7,6 +7,7 @@
 #   env: BIN (Release binaries, default build/release/bin), LOG_LEVEL [warn], ORDERS_ENV (extra KEY=VALUE words
 #        for orders-service, e.g. "WORKER_THREADS=16"), CUSTOMERS [8]
 # Needs wrk, pgbench, jq. Own stack under .state/bench, services on 25001-25004, loopback only.
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 duration=${1:-15}
 connections=${2:-32}

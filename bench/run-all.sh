@@ -5,7 +5,7 @@
 # Takes about 4 minutes: start-up 5 runs x 4 services, products cache 3 x 8 s, orders 15 s + pgbench 15 s,
 # event latency 20 s at 200/s, login 3 x (8 s + 8 s).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 failed=()
 run() {
   echo

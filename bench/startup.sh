@@ -4,6 +4,7 @@
 # Starts its own PostgreSQL/Redis/RabbitMQ (.state/bench) and a users-service (for the JWK set of the others);
 # each measured instance runs on port 25011-25014 (migrations already applied: the first run of a service on a
 # fresh database applies them, and users-service's first run on a new key file generates the RSA key).
+# shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5}
 ((runs > 0 && runs <= 20)) || bench_die "runs 1..20"
