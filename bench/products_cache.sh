@@ -30,7 +30,7 @@ trap cleanup EXIT
 bash scripts/stack.sh up postgres redis > /dev/null
 eval "$(bash scripts/stack.sh env)"
 PORT=$products_port DATABASE_URL=$PRODUCTS_DATABASE_URL REDIS_URL=$REDIS_URL \
-  IO_THREADS=${IO_THREADS:-2} WORKER_THREADS=${WORKER_THREADS:-4} LOG_LEVEL=${LOG_LEVEL:-info} \
+  IO_THREADS=${IO_THREADS:-1} WORKER_THREADS=${WORKER_THREADS:-4} LOG_LEVEL=${LOG_LEVEL:-info} \
   "$bin/products-service" > "$work/products.log" 2>&1 &
 products_pid=$!
 for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$products_port/ready" && break; sleep 0.1; done

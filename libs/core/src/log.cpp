@@ -1,10 +1,15 @@
 #include "comanda/core/log.hpp"
 
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "comanda/core/time.hpp"
@@ -14,6 +19,83 @@ namespace {
 
 thread_local std::string current_request_id;
 
+// Stdout, written by a thread of its own: a request thread only appends its line to a buffer, and
+// the writer hands what gathered in 2 ms to one write(2), so that under load many lines share a
+// syscall and a wake-up (a write per line was a tenth of a cache hit's cost). A line is out within
+// about 2 ms; lines still buffered are written when the process exits normally (not on SIGKILL).
+class BatchingStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  BatchingStdoutSink() : writer_{[this] { Run(); }} {}
+  ~BatchingStdoutSink() override {
+    {
+      std::lock_guard lock{buffer_mutex_};
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
+  }
+  BatchingStdoutSink(const BatchingStdoutSink&) = delete;
+  BatchingStdoutSink& operator=(const BatchingStdoutSink&) = delete;
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    bool wake = false;
+    {
+      std::lock_guard lock{buffer_mutex_};
+      buffer_.append(formatted.data(), formatted.size());
+      wake = std::exchange(idle_, false);
+    }
+    if (wake) wake_.notify_one();  // once per burst: a busy writer comes back by itself
+  }
+  void flush_() override {}
+
+ private:
+  // How long the writer lets lines gather after the first one of a burst.
+  static constexpr std::chrono::milliseconds kGather{2};
+
+  void Run() {
+    std::string batch;
+    std::unique_lock lock{buffer_mutex_};
+    for (;;) {
+      if (buffer_.empty()) {
+        if (stopping_) return;
+        idle_ = true;
+        wake_.wait(lock, [this] { return stopping_ || !buffer_.empty(); });
+        if (!stopping_) {
+          lock.unlock();
+          std::this_thread::sleep_for(kGather);
+          lock.lock();
+        }
+        continue;
+      }
+      batch.swap(buffer_);
+      lock.unlock();
+      WriteAll(batch);
+      batch.clear();
+      std::this_thread::sleep_for(kGather);
+      lock.lock();
+    }
+  }
+
+  static void WriteAll(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const auto written = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) return;  // stdout is gone: nothing better to do with logs
+      bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+  }
+
+  std::mutex buffer_mutex_;
+  std::condition_variable wake_;
+  std::string buffer_;
+  bool stopping_ = false;
+  bool idle_ = false;   // the writer waits for a line (rather than gathering or writing)
+  std::thread writer_;  // last: starts once the members above exist
+};
+
 struct State {
   std::string service = "comanda";
   std::shared_ptr<spdlog::logger> logger;
@@ -22,10 +104,8 @@ struct State {
 State& GlobalState() {
   static State state = [] {
     State s;
-    s.logger = std::make_shared<spdlog::logger>("comanda",
-                                                std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    s.logger = std::make_shared<spdlog::logger>("comanda", std::make_shared<BatchingStdoutSink>());
     s.logger->set_pattern("%v");
-    s.logger->flush_on(spdlog::level::trace);  // one line at a time: logs are read live by tests
     return s;
   }();
   return state;
@@ -71,20 +151,64 @@ void Init(std::string service, std::string_view level) {
   state.logger->set_level(ToSpd(parsed));
 }
 
+namespace {
+
+using nlohmann::json;
+constexpr auto kReplace = json::error_handler_t::replace;
+
+// Invalid UTF-8 from a client (a header, a path) is replaced rather than thrown on.
+void AppendValue(std::string& out, const json& value) {
+  out += value.dump(-1, ' ', false, kReplace);
+}
+
+void AppendString(std::string& out, std::string_view text) { AppendValue(out, json(text)); }
+
+void AppendKey(std::string& out, std::string_view key) {
+  out += out.size() > 1 ? ",\"" : "\"";
+  out += key;  // only our own, plain ASCII keys come here
+  out += "\":";
+}
+
+}  // namespace
+
+// Built by appending rather than through a JSON object: this runs for every request.
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
                        const nlohmann::json& fields) {
-  nlohmann::ordered_json line;
-  line["ts"] = ts;
-  line["level"] = Name(level);
-  line["service"] = service;
-  line["msg"] = msg;
-  if (!request_id.empty()) line["requestId"] = request_id;
-  if (fields.is_object()) {
-    for (const auto& [key, value] : fields.items()) line[key] = value;
+  const bool has_fields = fields.is_object() && !fields.empty();
+  std::string line;
+  line.reserve(256);
+  line += '{';
+  // A field named like one of these replaces it, in its place.
+  auto fixed = [&](std::string_view key, std::string_view value) {
+    if (has_fields) {
+      if (const auto it = fields.find(key); it != fields.end()) {
+        AppendKey(line, key);
+        AppendValue(line, *it);
+        return;
+      }
+    }
+    AppendKey(line, key);
+    AppendString(line, value);
+  };
+  fixed("ts", ts);
+  fixed("level", Name(level));
+  fixed("service", service);
+  fixed("msg", msg);
+  if (!request_id.empty() || (has_fields && fields.contains("requestId")))
+    fixed("requestId", request_id);
+  if (has_fields) {
+    for (const auto& [key, value] : fields.items()) {
+      if (key == "ts" || key == "level" || key == "service" || key == "msg" || key == "requestId")
+        continue;
+      line += ',';
+      AppendString(line, key);
+      line += ':';
+      AppendValue(line, value);
+    }
   }
-  // Invalid UTF-8 from a client (a header, a path) is replaced rather than thrown on.
-  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  line += '}';
+  return line;
 }
 
 void Write(Level level, std::string_view msg, const nlohmann::json& fields) {

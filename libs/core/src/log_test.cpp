@@ -25,6 +25,17 @@ TEST(FormatLine, ReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_NE(parsed["msg"].get<std::string>().find("bad"), std::string::npos);
 }
 
+TEST(FormatLine, AFieldNamedLikeAFixedOneReplacesItAndKeysAreEscaped) {
+  const auto line = FormatLine("t", Level::kInfo, "svc", "hello", "",
+                               {{"msg", "other"}, {"requestId", "r"}, {"we\"ird", 1}});
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["msg"], "other");
+  EXPECT_EQ(parsed["requestId"], "r");
+  EXPECT_EQ(parsed["we\"ird"], 1);
+  EXPECT_EQ(parsed.size(), 6U);  // no key twice
+  EXPECT_EQ(line.rfind("{\"ts\":\"t\",\"level\":\"info\"", 0), 0U);
+}
+
 TEST(RequestScope, SetsAndRestoresTheCurrentRequestId) {
   EXPECT_EQ(CurrentRequestId(), "");
   {

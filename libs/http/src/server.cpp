@@ -8,8 +8,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <restinio/all.hpp>
 #include <thread>
+#include <unordered_map>
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp needs std::exchange under C++20
 
 #include "comanda/core/error.hpp"
@@ -118,6 +120,34 @@ struct Runtime::Impl {
   std::atomic<bool> draining{false};
   std::size_t max_body_bytes = 0;
 
+  // The request counter and latency histogram of one (route, method, status), looked up once:
+  // the registry renders and compares label sets, which is too slow to do for every request.
+  struct RouteMetrics {
+    metrics::Counter* requests;
+    metrics::Histogram* duration;
+  };
+  std::mutex route_metrics_mutex;
+  std::unordered_map<std::string, RouteMetrics>
+      route_metrics;  // bounded: routes x methods x statuses
+
+  const RouteMetrics& MetricsFor(const std::string& route, const std::string& method, int status) {
+    std::string key;
+    key.reserve(route.size() + method.size() + 5);
+    key.append(route).append(1, ' ').append(method).append(1, ' ').append(std::to_string(status));
+    std::lock_guard lock{route_metrics_mutex};
+    auto it = route_metrics.find(key);
+    if (it == route_metrics.end()) {
+      const metrics::Labels labels{
+          {"route", route}, {"method", method}, {"status", std::to_string(status)}};
+      RouteMetrics found{
+          &registry.GetCounter("http_requests_total", "HTTP requests by route, method and status.",
+                               labels),
+          &registry.GetHistogram("http_request_duration_seconds", "HTTP request latency.", labels)};
+      it = route_metrics.emplace(std::move(key), found).first;
+    }
+    return it->second;
+  }
+
   // Writes `response` for `req`, adding the request id; counts the request as finished once the
   // bytes are written (or the connection is gone).
   void Write(const restinio::request_handle_t& req, const std::string& request_id,
@@ -136,12 +166,9 @@ struct Runtime::Impl {
 
     const auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const auto method = std::string{req->header().method().c_str()};
-    const metrics::Labels labels{
-        {"route", route}, {"method", method}, {"status", std::to_string(status)}};
-    registry.GetCounter("http_requests_total", "HTTP requests by route, method and status.", labels)
-        .Inc();
-    registry.GetHistogram("http_request_duration_seconds", "HTTP request latency.", labels)
-        .Observe(seconds);
+    const auto& counted = MetricsFor(route, method, status);
+    counted.requests->Inc();
+    counted.duration->Observe(seconds);
     log::RequestScope scope{request_id};  // inline answers are logged on the I/O thread
     const nlohmann::json fields{{"method", method},
                                 {"path", std::string{req->header().path()}},
