@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -209,6 +212,64 @@ std::string FormatLine(std::string_view ts, Level level, std::string_view servic
   }
   line += '}';
   return line;
+}
+
+namespace {
+
+// Plain printable ASCII (what request ids, methods and nearly every path are) is copied as it is;
+// anything else goes through the JSON serializer (escapes, invalid UTF-8 replaced).
+void AppendStringFast(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) return AppendString(out, text);
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+template <class Number>
+void AppendNumber(std::string& out, Number value) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+}  // namespace
+
+std::string FormatRequestLine(std::string_view ts, std::string_view service,
+                              std::string_view request_id, std::string_view method,
+                              std::string_view path, int status, double duration_ms) {
+  std::string line;
+  line.reserve(192 + path.size());
+  line += "{\"ts\":";
+  AppendStringFast(line, ts);
+  line += status >= 500 ? ",\"level\":\"warn\",\"service\":" : ",\"level\":\"info\",\"service\":";
+  AppendStringFast(line, service);
+  line += status >= 500 ? ",\"msg\":\"request failed\"" : ",\"msg\":\"request\"";
+  if (!request_id.empty()) {
+    line += ",\"requestId\":";
+    AppendStringFast(line, request_id);
+  }
+  line += ",\"method\":";
+  AppendStringFast(line, method);
+  line += ",\"path\":";
+  AppendStringFast(line, path);
+  line += ",\"status\":";
+  AppendNumber(line, status);
+  line += ",\"durationMs\":";
+  AppendNumber(line, std::round(duration_ms * 1000) / 1000);  // microseconds are enough
+  line += '}';
+  return line;
+}
+
+void Request(std::string_view request_id, std::string_view method, std::string_view path,
+             int status, double duration_ms) {
+  auto& state = GlobalState();
+  const auto level = status >= 500 ? Level::kWarn : Level::kInfo;
+  if (!state.logger->should_log(ToSpd(level))) return;
+  state.logger->log(ToSpd(level), FormatRequestLine(core::NowRfc3339(), state.service, request_id,
+                                                    method, path, status, duration_ms));
 }
 
 void Write(Level level, std::string_view msg, const nlohmann::json& fields) {

@@ -36,6 +36,29 @@ TEST(FormatLine, AFieldNamedLikeAFixedOneReplacesItAndKeysAreEscaped) {
   EXPECT_EQ(line.rfind("{\"ts\":\"t\",\"level\":\"info\"", 0), 0U);
 }
 
+TEST(FormatRequestLine, IsTheRequestLineAsJson) {
+  const auto line = FormatRequestLine("t", "svc", "req-1", "GET", "/products", 200, 1.23456789);
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["level"], "info");
+  EXPECT_EQ(parsed["service"], "svc");
+  EXPECT_EQ(parsed["msg"], "request");
+  EXPECT_EQ(parsed["requestId"], "req-1");
+  EXPECT_EQ(parsed["method"], "GET");
+  EXPECT_EQ(parsed["path"], "/products");
+  EXPECT_EQ(parsed["status"], 200);
+  EXPECT_DOUBLE_EQ(parsed["durationMs"].get<double>(), 1.235);
+}
+
+TEST(FormatRequestLine, EscapesAnOddPathAndMarksServerErrors) {
+  const std::string path{"/a\"b\\c\x01\xff"};
+  const auto line = FormatRequestLine("t", "svc", "", "GET", path, 503, 2);
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["level"], "warn");
+  EXPECT_EQ(parsed["msg"], "request failed");
+  EXPECT_FALSE(parsed.contains("requestId"));
+  EXPECT_EQ(parsed["path"].get<std::string>().substr(0, 7), "/a\"b\\c\x01");
+}
+
 TEST(RequestScope, SetsAndRestoresTheCurrentRequestId) {
   EXPECT_EQ(CurrentRequestId(), "");
   {

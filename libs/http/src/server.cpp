@@ -169,16 +169,7 @@ struct Runtime::Impl {
     const auto& counted = MetricsFor(route, method, status);
     counted.requests->Inc();
     counted.duration->Observe(seconds);
-    log::RequestScope scope{request_id};  // inline answers are logged on the I/O thread
-    const nlohmann::json fields{{"method", method},
-                                {"path", std::string{req->header().path()}},
-                                {"status", status},
-                                {"durationMs", seconds * 1000}};
-    if (status >= 500) {
-      log::Warn("request failed", fields);
-    } else {
-      log::Info("request", fields);
-    }
+    log::Request(request_id, method, req->header().path(), status, seconds * 1000);
   }
 
   std::string RequestIdOf(const restinio::request_handle_t& req) const {

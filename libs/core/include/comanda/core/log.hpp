@@ -26,6 +26,16 @@ inline void Error(std::string_view msg, const nlohmann::json& fields = {}) {
   Write(Level::kError, msg, fields);
 }
 
+/// The line of one served HTTP request (`msg` "request", at warn as "request failed" for a 5xx),
+/// formatted directly rather than through a JSON object: it is written for every request.
+void Request(std::string_view request_id, std::string_view method, std::string_view path,
+             int status, double duration_ms);
+
+/// Formats the line Request() writes (no newline); exposed for tests.
+std::string FormatRequestLine(std::string_view ts, std::string_view service,
+                              std::string_view request_id, std::string_view method,
+                              std::string_view path, int status, double duration_ms);
+
 /// Formats one log line (no newline); exposed for tests.
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
