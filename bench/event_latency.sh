@@ -15,12 +15,7 @@ duration=${2:-20}
 
 bench_machine
 bench_begin postgres redis rabbitmq
-start_service users
-start_service products
-start_service notifications
-# shellcheck disable=SC2086 # ORDERS_ENV holds KEY=VALUE words
-start_service orders ${ORDERS_ENV:-}
-for name in users products notifications orders; do wait_ready "$name"; done
+start_system
 make_customers "${CUSTOMERS:-8}"
 run_tag=$(date +%s)
 jq -n --arg run "$run_tag" --rawfile customers "$WORK/customers" --argjson products "$(product_ids | jq -R . | jq -s .)" \

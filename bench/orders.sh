@@ -16,12 +16,7 @@ customers=${CUSTOMERS:-8}
 
 bench_machine
 bench_begin postgres redis rabbitmq
-start_service users
-start_service products
-start_service notifications
-# shellcheck disable=SC2086 # ORDERS_ENV holds KEY=VALUE words
-start_service orders ${ORDERS_ENV:-}
-for name in users products notifications orders; do wait_ready "$name"; done
+start_system
 make_customers "$customers"
 mapfile -t products < <(product_ids)
 ((${#products[@]} >= 7)) || bench_die "need at least 7 available products, got ${#products[@]}"
