@@ -164,7 +164,17 @@ void AppendValue(std::string& out, const json& value) {
   out += value.dump(-1, ' ', false, kReplace);
 }
 
-void AppendString(std::string& out, std::string_view text) { AppendValue(out, json(text)); }
+// Plain printable ASCII (what request ids, methods, messages and nearly every path are) is copied
+// as it is; anything else goes through the JSON serializer (escapes, invalid UTF-8 replaced).
+void AppendString(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) return AppendValue(out, json(text));
+  out += '"';
+  out += text;
+  out += '"';
+}
 
 void AppendKey(std::string& out, std::string_view key) {
   out += out.size() > 1 ? ",\"" : "\"";
@@ -216,18 +226,6 @@ std::string FormatLine(std::string_view ts, Level level, std::string_view servic
 
 namespace {
 
-// Plain printable ASCII (what request ids, methods and nearly every path are) is copied as it is;
-// anything else goes through the JSON serializer (escapes, invalid UTF-8 replaced).
-void AppendStringFast(std::string& out, std::string_view text) {
-  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-  });
-  if (!plain) return AppendString(out, text);
-  out += '"';
-  out += text;
-  out += '"';
-}
-
 template <class Number>
 void AppendNumber(std::string& out, Number value) {
   char buffer[32];
@@ -243,18 +241,18 @@ std::string FormatRequestLine(std::string_view ts, std::string_view service,
   std::string line;
   line.reserve(192 + path.size());
   line += "{\"ts\":";
-  AppendStringFast(line, ts);
+  AppendString(line, ts);
   line += status >= 500 ? ",\"level\":\"warn\",\"service\":" : ",\"level\":\"info\",\"service\":";
-  AppendStringFast(line, service);
+  AppendString(line, service);
   line += status >= 500 ? ",\"msg\":\"request failed\"" : ",\"msg\":\"request\"";
   if (!request_id.empty()) {
     line += ",\"requestId\":";
-    AppendStringFast(line, request_id);
+    AppendString(line, request_id);
   }
   line += ",\"method\":";
-  AppendStringFast(line, method);
+  AppendString(line, method);
   line += ",\"path\":";
-  AppendStringFast(line, path);
+  AppendString(line, path);
   line += ",\"status\":";
   AppendNumber(line, status);
   line += ",\"durationMs\":";
