@@ -20,7 +20,8 @@ def _env(**overrides) -> dict[str, str]:
 @pytest.mark.parametrize("name,value", [
     ("AMQP_URL", "http://rabbit:5672/"), ("AMQP_URL", "amqp://h/a/b"), ("AMQP_URL", "amqp://h:0/"),
     ("RETRY_MAX_ATTEMPTS", "0"), ("RETRY_MAX_ATTEMPTS", "many"), ("RETRY_BASE_DELAY_MS", "-1"),
-    ("PREFETCH", "0"), ("DATABASE_URL", "mysql://x"), ("JWKS_URL", "ftp://x/jwks"), ("PORT", "70000"),
+    ("PREFETCH", "0"), ("CONSUMERS", "0"), ("CONSUMERS", "17"), ("CONSUMERS", "two"),
+    ("DATABASE_URL", "mysql://x"), ("JWKS_URL", "ftp://x/jwks"), ("PORT", "70000"),
 ])
 def test_malformed_variable_exits_2_naming_it(notifications_binary, name, value):
     proc = run_binary(notifications_binary, _env(**{name: value}), timeout=10)
@@ -34,7 +35,7 @@ def test_help_lists_every_variable_with_its_default(notifications_binary):
     for text in ("PORT", "3004", "DATABASE_URL",
                  "postgresql://notifications:notifications@localhost:5432/notifications", "AMQP_URL",
                  "amqp://guest:guest@localhost:5672/%2f", "JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE",
-                 "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MS", "PREFETCH"):
+                 "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MS", "PREFETCH", "CONSUMERS"):
         assert text in proc.stdout, f"{text} missing from --help:\n{proc.stdout}"
 
 
