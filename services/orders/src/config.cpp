@@ -33,6 +33,17 @@ Config LoadConfig(core::ConfigReader& reader) {
                                      "relay poll interval when no NOTIFY arrives");
   config.amqp_timeout = reader.Millis("AMQP_TIMEOUT_MS", 5000, 100, 60000,
                                       "RabbitMQ connect, RPC and publisher-confirm deadline");
+  constexpr int kYear = 365 * 86400;
+  config.outbox_retention = std::chrono::seconds{
+      reader.Int("OUTBOX_RETENTION_S", 3600, 0, kYear,
+                 "seconds a sent outbox row is kept before it is pruned (0: forever)")};
+  config.idempotency_retention = std::chrono::seconds{reader.Int(
+      "IDEMPOTENCY_KEY_RETENTION_S", 86400, 0, kYear,
+      "seconds an Idempotency-Key is kept; a repeat after that makes a new order (0: forever)")};
+  config.prune_interval = std::chrono::seconds{
+      reader.Int("PRUNE_INTERVAL_S", 60, 1, 86400, "seconds between two pruning runs")};
+  config.prune_batch_size = reader.Int("PRUNE_BATCH_SIZE", 1000, 1, 10000,
+                                       "rows deleted per pruning statement (one transaction)");
   return config;
 }
 

@@ -23,6 +23,10 @@ struct Config {
   int outbox_batch_size = 100;
   std::chrono::milliseconds outbox_poll{1000};
   std::chrono::milliseconds amqp_timeout{5000};
+  std::chrono::seconds outbox_retention{3600};        // 0: keep sent outbox rows forever
+  std::chrono::seconds idempotency_retention{86400};  // 0: keep idempotency keys forever
+  std::chrono::seconds prune_interval{60};
+  int prune_batch_size = 1000;
 };
 
 inline constexpr std::string_view kSummary =

@@ -46,5 +46,44 @@ TEST(LoadConfig, NamesEveryBadVariable) {
   EXPECT_EQ(problems[3].rfind("OUTBOX_BATCH_SIZE", 0), 0u);
 }
 
+TEST(LoadConfig, PrunesAfterAnHourAndADayByDefault) {
+  const auto config = Load({});
+  EXPECT_EQ(config.outbox_retention.count(), 3600);
+  EXPECT_EQ(config.idempotency_retention.count(), 86400);
+  EXPECT_EQ(config.prune_interval.count(), 60);
+  EXPECT_EQ(config.prune_batch_size, 1000);
+}
+
+TEST(LoadConfig, ZeroRetentionMeansKeepForever) {
+  std::vector<std::string> problems;
+  const auto config =
+      Load({{"OUTBOX_RETENTION_S", "0"}, {"IDEMPOTENCY_KEY_RETENTION_S", "0"}}, &problems);
+  EXPECT_TRUE(problems.empty());
+  EXPECT_EQ(config.outbox_retention.count(), 0);
+  EXPECT_EQ(config.idempotency_retention.count(), 0);
+}
+
+TEST(LoadConfig, NamesEveryBadPruningVariable) {
+  std::vector<std::string> problems;
+  Load({{"OUTBOX_RETENTION_S", "-1"},
+        {"IDEMPOTENCY_KEY_RETENTION_S", "1d"},
+        {"PRUNE_INTERVAL_S", "0"},
+        {"PRUNE_BATCH_SIZE", "10001"}},
+       &problems);
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].rfind("OUTBOX_RETENTION_S", 0), 0u);
+  EXPECT_EQ(problems[1].rfind("IDEMPOTENCY_KEY_RETENTION_S", 0), 0u);
+  EXPECT_EQ(problems[2].rfind("PRUNE_INTERVAL_S", 0), 0u);
+  EXPECT_EQ(problems[3].rfind("PRUNE_BATCH_SIZE", 0), 0u);
+}
+
+TEST(LoadConfig, RetentionsAboveAYearAreRefused) {
+  std::vector<std::string> problems;
+  Load({{"OUTBOX_RETENTION_S", "31536001"}, {"IDEMPOTENCY_KEY_RETENTION_S", "31536000"}},
+       &problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].rfind("OUTBOX_RETENTION_S", 0), 0u);
+}
+
 }  // namespace
 }  // namespace comanda::orders

@@ -11,6 +11,7 @@
 #include "order_repository.hpp"
 #include "order_service.hpp"
 #include "outbox_relay.hpp"
+#include "pruner.hpp"
 
 namespace comanda::orders {
 const std::vector<db::Migration>& Migrations();  // generated from migrations/*.sql
@@ -50,12 +51,24 @@ int main(int argc, char* argv[]) {
                             [&db] { return db.initialized(); },
                             runtime.metrics()};
 
+  // Its own connection and thread, so that deleting expired rows never delays the relay or a
+  // request.
+  orders::Pruner pruner{{db::WithDefaultParameters(config.database_url, "orders-service-pruner"),
+                         config.outbox_retention, config.idempotency_retention,
+                         config.prune_interval, config.prune_batch_size},
+                        [&db] { return db.initialized(); },
+                        runtime.metrics()};
+
   std::jthread initializer{
       [&](std::stop_token stop) { db.Initialize(orders::Migrations(), {}, stop); }};
   std::jthread relay_thread{[&relay](std::stop_token stop) { relay.Run(stop); }};
+  std::jthread pruner_thread{[&pruner](std::stop_token stop) { pruner.Run(stop); }};
   // SIGTERM stops the relay at once; rows it has not sent wait for the next start (or a replica).
+  // The pruner stops between two batches.
   std::stop_callback stop_relay{runtime.stop_token(),
                                 [&relay_thread] { relay_thread.request_stop(); }};
+  std::stop_callback stop_pruner{runtime.stop_token(),
+                                 [&pruner_thread] { pruner_thread.request_stop(); }};
   // RabbitMQ is reported but not required: orders are accepted while it is down (the outbox holds
   // the events until the relay reconnects).
   return runtime.Serve(app.Routes(),
