@@ -41,7 +41,8 @@ int main(int argc, char* argv[]) {
     consumers.push_back(std::make_unique<notifications::OrderCreatedConsumer>(
         notifications::ConsumerSettings{
             {config.amqp, config.amqp_timeout, ""}, config.prefetch, config.retry},
-        repository, [&db] { return db.initialized(); }, runtime.metrics()));
+        repository, [&db] { return db.initialized(); }, [&db] { return db.Ping(); },
+        runtime.metrics()));
   }
   const auto all_connected = [&consumers] {
     return std::all_of(consumers.begin(), consumers.end(),
@@ -51,6 +52,13 @@ int main(int argc, char* argv[]) {
   runtime.metrics().AddGauge("notifications_rabbitmq_connected",
                              "1 while the consumers hold their RabbitMQ connections",
                              [all_connected] { return all_connected() ? 1.0 : 0.0; });
+  // Likewise: the number of consumers paused now because the database is unavailable.
+  runtime.metrics().AddGauge(
+      "notifications_consumer_paused", "Consumers paused now because the database is unavailable",
+      [&consumers] {
+        return static_cast<double>(std::count_if(consumers.begin(), consumers.end(),
+                                                 [](const auto& c) { return c->paused(); }));
+      });
 
   std::jthread initializer{
       [&](std::stop_token stop) { db.Initialize(notifications::Migrations(), {}, stop); }};

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <stop_token>
 
 #include "comanda/bus/consumer.hpp"
@@ -22,28 +23,45 @@ struct ConsumerSettings {
 /// one publishing to the retry queue and the DLQ with confirms), the topology declared on every
 /// connect, and a reconnect with backoff (100 ms doubling to 5 s) while RabbitMQ is away. Each
 /// delivery is acked only after the EventProcessor has stored it or republished it.
+///
+/// While the database is unavailable the consumer pauses: it keeps the delivery in hand unacked
+/// (and the prefetched ones behind it), probes `database_up` with backoff (100 ms doubling to 5 s)
+/// and, once it answers, processes the same delivery again. The message's retry budget is left for
+/// failures of the message itself. Heartbeats are off on our AMQP connections, so a long pause
+/// does not cost the connection.
 class OrderCreatedConsumer {
  public:
-  /// `ready` says when the database schema exists; nothing is consumed before.
+  /// `ready` says when the database schema exists; nothing is consumed before. `database_up` is a
+  /// cheap probe (`SELECT 1`) used while paused.
   OrderCreatedConsumer(ConsumerSettings settings, NotificationStore& store,
-                       std::function<bool()> ready, metrics::Registry& registry);
+                       std::function<bool()> ready, std::function<bool()> database_up,
+                       metrics::Registry& registry);
 
   /// Runs until `stop` is requested. Run it on its own thread.
   void Run(std::stop_token stop);
 
   /// True while the consuming connection is up (for /ready and the metric).
   bool connected() const noexcept { return connected_.load(); }
+  /// True while paused for the database (for the metric).
+  bool paused() const noexcept { return paused_.load(); }
 
  private:
   void Connect();
   void Disconnect() noexcept;
+  /// Waits for the database and processes `delivery` again until it is handled; nullopt when
+  /// `stop` came first (the delivery is then left unacked, and the broker hands it out again).
+  std::optional<EventProcessor::Outcome> WaitForDatabase(std::stop_token stop,
+                                                         const bus::Delivery& delivery);
 
   ConsumerSettings settings_;
   std::function<bool()> ready_;
+  std::function<bool()> database_up_;
   bus::Consumer consumer_;
   bus::Publisher publisher_;
   EventProcessor processor_;
   std::atomic<bool> connected_{false};
+  std::atomic<bool> paused_{false};
+  metrics::Counter& pauses_;
 };
 
 }  // namespace comanda::notifications

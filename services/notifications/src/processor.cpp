@@ -1,6 +1,7 @@
 #include "processor.hpp"
 
 #include "comanda/core/log.hpp"
+#include "store_failure.hpp"
 
 namespace comanda::notifications {
 namespace {
@@ -108,6 +109,14 @@ EventProcessor::Outcome EventProcessor::DeadLetter(const bus::Delivery& delivery
 
 EventProcessor::Outcome EventProcessor::Process(const bus::Delivery& delivery) {
   consumed_.Inc();
+  return Handle(delivery);
+}
+
+EventProcessor::Outcome EventProcessor::ProcessAgain(const bus::Delivery& delivery) {
+  return Handle(delivery);
+}
+
+EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   OrderCreated event;
   try {
     event = ParseOrderCreated(delivery.body);
@@ -123,6 +132,13 @@ EventProcessor::Outcome EventProcessor::Process(const bus::Delivery& delivery) {
   try {
     result = store_.Store(event, text);
   } catch (const std::exception& e) {
+    if (ClassifyStoreFailure(e) == StoreFailure::kDatabaseUnavailable) {
+      // Not the message's fault: it keeps its attempts, and the caller waits for the database.
+      unavailable_error_ = Clip(e.what());
+      log::Debug("database unavailable, the delivery waits",
+                 {{"eventId", event.event_id}, {"attempt", attempt}, {"error", e.what()}});
+      return Outcome::kDatabaseUnavailable;
+    }
     const auto delay = NextRetry(policy_, attempt);
     if (!delay) {
       return DeadLetter(
@@ -166,6 +182,8 @@ std::string_view ToString(EventProcessor::Outcome outcome) noexcept {
       return "retried";
     case EventProcessor::Outcome::kDeadLettered:
       return "dead-lettered";
+    case EventProcessor::Outcome::kDatabaseUnavailable:
+      return "database-unavailable";
   }
   return "unknown";
 }

@@ -40,18 +40,26 @@ bus::Message DeadLetterMessage(const bus::Delivery& delivery, std::string_view c
                                std::string_view reason);
 
 /// Decides what happens to one delivery and does it; the caller acks it afterwards (every
-/// outcome means the message is safe: stored, known already, or republished with a confirm).
+/// outcome but kDatabaseUnavailable means the message is safe: stored, known already, or
+/// republished with a confirm). kDatabaseUnavailable (see ClassifyStoreFailure) means nothing was
+/// done: the caller keeps the delivery unacked, waits for the database and calls ProcessAgain().
 /// Throws bus::BrokerError when a republish failed: then the delivery must not be acked.
 class EventProcessor {
  public:
-  enum class Outcome { kStored, kDuplicate, kRetried, kDeadLettered };
+  enum class Outcome { kStored, kDuplicate, kRetried, kDeadLettered, kDatabaseUnavailable };
 
   EventProcessor(NotificationStore& store, Republish republish, RetryPolicy policy,
                  metrics::Registry& registry);
 
+  /// A delivery just taken from the queue.
   Outcome Process(const bus::Delivery& delivery);
+  /// The same delivery once more after kDatabaseUnavailable (not counted as consumed again).
+  Outcome ProcessAgain(const bus::Delivery& delivery);
+  /// The error behind the last kDatabaseUnavailable, for the log.
+  const std::string& unavailable_error() const noexcept { return unavailable_error_; }
 
  private:
+  Outcome Handle(const bus::Delivery& delivery);
   Outcome DeadLetter(const bus::Delivery& delivery, std::string_view code, std::string_view reason);
 
   NotificationStore& store_;
@@ -63,6 +71,7 @@ class EventProcessor {
   metrics::Counter& retried_;
   metrics::Counter& dead_lettered_;
   metrics::Histogram& latency_;
+  std::string unavailable_error_;
 };
 
 std::string_view ToString(EventProcessor::Outcome outcome) noexcept;

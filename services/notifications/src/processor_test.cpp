@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <set>
 #include <stdexcept>
+
+#include "comanda/core/error.hpp"
 
 namespace comanda::notifications {
 namespace {
@@ -20,11 +24,15 @@ const char* const kEvent = R"({"eventId": "0b6f3c9e-8a56-4e4c-9a8e-6c2f3c9e8a56"
 class FakeStore final : public NotificationStore {
  public:
   Result Store(const OrderCreated& event, const std::string& text) override {
+    ++calls;
     if (failing) throw std::runtime_error{"The database is unavailable."};
+    if (fail) fail();
     texts.push_back(text);
     return ids.insert(event.event_id).second ? Result::kStored : Result::kDuplicate;
   }
-  bool failing = false;
+  bool failing = false;        // an unclassified error: the retry path
+  std::function<void()> fail;  // throws what a test wants
+  int calls = 0;
   std::set<std::string> ids;
   std::vector<std::string> texts;
 };
@@ -132,6 +140,42 @@ TEST_F(EventProcessorTest, KeepsTheFirstOriginHeadersAcrossRetries) {
   EXPECT_EQ(std::count_if(headers.begin(), headers.end(),
                           [](const auto& h) { return h.first == "x-attempt"; }),
             1);
+}
+
+TEST_F(EventProcessorTest, AnUnavailableDatabaseSpendsNoAttemptAndPublishesNothing) {
+  store.fail = [] { throw core::Error{core::Errc::kUnavailable, "The database is unavailable."}; };
+  EXPECT_EQ(processor.Process(Delivery(kEvent, {{"x-attempt", "3"}})),
+            EventProcessor::Outcome::kDatabaseUnavailable);
+  EXPECT_TRUE(published.empty());  // not retried, not dead-lettered, even on the last attempt
+  EXPECT_EQ(processor.unavailable_error(), "The database is unavailable.");
+  EXPECT_EQ(processor.ProcessAgain(Delivery(kEvent)),
+            EventProcessor::Outcome::kDatabaseUnavailable);
+  store.fail = nullptr;
+  EXPECT_EQ(processor.ProcessAgain(Delivery(kEvent)), EventProcessor::Outcome::kStored);
+  EXPECT_EQ(store.calls, 3);
+  EXPECT_TRUE(published.empty());
+  const auto text = registry.Render();
+  EXPECT_NE(text.find("notifications_events_consumed_total 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("notifications_events_retried_total 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("notifications_events_stored_total 1"), std::string::npos) << text;
+}
+
+TEST_F(EventProcessorTest, ABrokenConnectionPausesToo) {
+  store.fail = [] { throw pqxx::broken_connection{"server closed the connection unexpectedly"}; };
+  EXPECT_EQ(processor.Process(Delivery(kEvent)), EventProcessor::Outcome::kDatabaseUnavailable);
+  EXPECT_TRUE(published.empty());
+}
+
+TEST_F(EventProcessorTest, AConstraintErrorUsesTheRetriesThenTheDeadLetterQueue) {
+  store.fail = [] { throw pqxx::check_violation{"violates check constraint", "", "23514"}; };
+  EXPECT_EQ(processor.Process(Delivery(kEvent)), EventProcessor::Outcome::kRetried);
+  EXPECT_EQ(processor.Process(Delivery(kEvent, {{"x-attempt", "3"}})),
+            EventProcessor::Outcome::kDeadLettered);
+  ASSERT_EQ(published.size(), 2u);
+  EXPECT_EQ(published[0].routing_key, kRetryQueue);
+  EXPECT_EQ(Header(published[0], "x-last-error"), "violates check constraint");
+  EXPECT_EQ(published[1].routing_key, kDeadLetterQueue);
+  EXPECT_EQ(Header(published[1], "x-error-code"), "RETRIES_EXHAUSTED");
 }
 
 TEST_F(EventProcessorTest, LetsAFailedRepublishPropagateSoTheMessageIsNotAcked) {
