@@ -169,3 +169,23 @@ def test_rabbitmq_stopped_orders_still_accepted_and_published_when_back(stack, o
     assert len({e.body["eventId"] for e in events}) == 5
     wait_for(lambda: orders_db.unsent(ids) == 0, timeout=15, message="every outbox row marked sent")
     assert place(orders, customer["token"]).status_code == 201
+
+
+@pytest.mark.disruptive
+def test_postgres_restarted_the_first_orders_after_it_are_created_once(stack, orders, customer, orders_db):
+    """An order is one statement that commits by itself, so a connection that breaks while it runs leaves the
+    outcome unknown (503, never a blind retry without a key). The pooled connections PostgreSQL closed while
+    they sat idle must therefore be weeded out when taken: the first orders after a restart succeed, with and
+    without an Idempotency-Key, and each is stored once with its one event."""
+    before = [place_ok(orders, customer["token"])["id"] for _ in range(3)]  # the pool holds open connections
+    stack.stop("postgres")
+    stack.start("postgres")
+    without_key = place(orders, customer["token"])
+    assert without_key.status_code == 201, without_key.text
+    key = str(uuid.uuid4())
+    with_key = place(orders, customer["token"], key=key)
+    assert with_key.status_code == 201, with_key.text
+    assert place(orders, customer["token"], key=key).json()["id"] == with_key.json()["id"]
+    placed = before + [without_key.json()["id"], with_key.json()["id"]]
+    assert orders_db.orders_of(customer["id"]) == len(placed)
+    assert all(len(orders_db.outbox_for(order_id)) == 1 for order_id in placed)

@@ -1,5 +1,7 @@
 #include "comanda/db/pool.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -61,10 +63,12 @@ Pool::Lease Pool::AcquireUnchecked() {
                            [this] { return !idle_.empty() || open_ < size_; })) {
     throw core::Error{core::Errc::kUnavailable, "The database is busy."};
   }
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
-    return Lease{*this, std::move(connection)};
+    if (StillOpen(*connection)) return Lease{*this, std::move(connection)};
+    --open_;  // closed by the server while idle: drop it, and open a fresh one below if none is
+              // left
   }
   ++open_;
   lock.unlock();
@@ -91,6 +95,11 @@ void Pool::Release(std::unique_ptr<pqxx::connection> connection) noexcept {
     }
   }
   available_.notify_one();
+}
+
+bool Pool::StillOpen(const pqxx::connection& connection) noexcept {
+  pollfd check{connection.sock(), POLLIN, 0};
+  return check.fd >= 0 && ::poll(&check, 1, 0) == 0;
 }
 
 void Pool::DropIdle() noexcept {

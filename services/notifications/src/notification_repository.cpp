@@ -31,10 +31,13 @@ std::vector<db::Statement> Statements() {
 
 NotificationStore::Result NotificationRepository::Store(const OrderCreated& event,
                                                         const std::string& text) {
-  return db_.Transact([&](pqxx::work& tx) {
-    const auto rows = tx.exec_prepared(kInsert, core::NewUuid(), event.event_id, event.order_id,
-                                       event.user_id, text, event.total_cents, event.currency,
-                                       event.correlation_id, EpochMicros(event.occurred_at));
+  // One statement that commits by itself. Running it again after a broken connection is safe:
+  // the eventId's unique key makes a second insert a duplicate.
+  return db_.RunStatement(true, [&](pqxx::connection& connection) {
+    pqxx::nontransaction write{connection};
+    const auto rows = write.exec_prepared(kInsert, core::NewUuid(), event.event_id, event.order_id,
+                                          event.user_id, text, event.total_cents, event.currency,
+                                          event.correlation_id, EpochMicros(event.occurred_at));
     return rows.empty() ? Result::kDuplicate : Result::kStored;
   });
 }

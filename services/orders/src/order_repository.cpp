@@ -1,16 +1,14 @@
 #include "order_repository.hpp"
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "comanda/core/ids.hpp"
 
 namespace comanda::orders {
 namespace {
 
-constexpr auto kInsertOrder = "orders_insert";
-constexpr auto kInsertItem = "orders_insert_item";
-constexpr auto kInsertKey = "orders_insert_idempotency_key";
-constexpr auto kInsertOutbox = "orders_insert_outbox";
+constexpr auto kPlace = "orders_place";
 constexpr auto kFindKey = "orders_find_idempotency_key";
 constexpr auto kFindOrder = "orders_find";
 constexpr auto kListOrders = "orders_list";
@@ -51,22 +49,48 @@ void LoadItems(pqxx::transaction_base& tx, std::vector<Order>& orders) {
   }
 }
 
+// The lines as the JSON array the statement unpacks with jsonb_to_recordset.
+std::string LinesJson(const std::vector<OrderLine>& lines) {
+  auto out = nlohmann::json::array();
+  int number = 0;
+  for (const auto& line : lines) {
+    out.push_back({{"line", ++number},
+                   {"product_id", line.product_id},
+                   {"name", line.name},
+                   {"unit_price_cents", line.unit_price_cents},
+                   {"quantity", line.quantity},
+                   {"line_total_cents", line.line_total_cents}});
+  }
+  return out.dump();
+}
+
 }  // namespace
 
 std::vector<db::Statement> Statements() {
   return {
-      {kInsertOrder,
-       "INSERT INTO orders (id, user_id, status, total_cents, currency, delivery_address, notes, "
-       "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)"},
-      {kInsertItem,
-       "INSERT INTO order_items (order_id, line, product_id, name, unit_price_cents, quantity, "
-       "line_total_cents) VALUES ($1, $2, $3, $4, $5, $6, $7)"},
-      {kInsertKey,
-       "INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, "
-       "$4) ON CONFLICT (user_id, key) DO NOTHING RETURNING order_id"},
-      {kInsertOutbox,
-       "INSERT INTO outbox (id, aggregate_id, event_type, routing_key, payload, correlation_id) "
-       "VALUES ($1, $2, $3, $4, $5, $6)"},
+      // The whole order in one statement, so one round trip that commits by itself. The key is
+      // claimed first: when this user's key is taken (the primary key decides, also against a
+      // concurrent request, which this statement waits for), `go` is empty and nothing else is
+      // written. The foreign keys are checked at the end of the statement, when all rows exist.
+      {kPlace,
+       "WITH input AS (SELECT $1::uuid AS id, $2::uuid AS user_id, $3::text AS key, "
+       "$4::text AS request_hash), "
+       "claimed AS (INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) "
+       "SELECT user_id, key, request_hash, id FROM input WHERE key IS NOT NULL "
+       "ON CONFLICT (user_id, key) DO NOTHING RETURNING order_id), "
+       "go AS (SELECT id, user_id FROM input WHERE key IS NULL OR EXISTS (SELECT FROM claimed)), "
+       "new_order AS (INSERT INTO orders (id, user_id, status, total_cents, currency, "
+       "delivery_address, notes, created_at) SELECT id, user_id, $5::text, $6::bigint, $7::text, "
+       "$8::text, $9::text, $10::timestamptz FROM go), "
+       "new_items AS (INSERT INTO order_items (order_id, line, product_id, name, "
+       "unit_price_cents, quantity, line_total_cents) SELECT go.id, item.line, item.product_id, "
+       "item.name, item.unit_price_cents, item.quantity, item.line_total_cents FROM go, "
+       "jsonb_to_recordset($11::jsonb) AS item(line integer, product_id uuid, name text, "
+       "unit_price_cents bigint, quantity integer, line_total_cents bigint)), "
+       "new_event AS (INSERT INTO outbox (id, aggregate_id, event_type, routing_key, payload, "
+       "correlation_id) SELECT $12::uuid, go.id, $13::text, $14::text, $15::text, $16::text "
+       "FROM go) "
+       "SELECT count(*) FROM go"},
       {kFindKey,
        "SELECT order_id::text, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = "
        "$2"},
@@ -83,30 +107,23 @@ std::vector<db::Statement> Statements() {
 std::variant<Order, IdempotencyRecord> OrderRepository::Insert(
     const Order& order, const std::optional<std::string>& key, const std::string& request_hash,
     const OutboxEvent& event) {
-  return db_.Run([&](pqxx::connection& connection) -> std::variant<Order, IdempotencyRecord> {
-    pqxx::work tx{connection};
-    tx.exec_prepared(kInsertOrder, order.id, order.user_id, order.status, order.total_cents,
-                     order.currency, order.delivery_address, order.notes, order.created_at);
-    int line_number = 0;
-    for (const auto& line : order.lines) {
-      tx.exec_prepared(kInsertItem, order.id, ++line_number, line.product_id, line.name,
-                       line.unit_price_cents, line.quantity, line.line_total_cents);
-    }
-    if (key) {
-      // A concurrent request with the same key waits here until the first one commits, then
-      // inserts nothing: the primary key, not a prior check, decides who wins.
-      if (tx.exec_prepared(kInsertKey, order.user_id, *key, request_hash, order.id).empty()) {
-        tx.abort();
-        pqxx::nontransaction read{connection};
-        const auto rows = read.exec_prepared(kFindKey, order.user_id, *key);
+  const auto lines = LinesJson(order.lines);
+  // With a key, running the statement again after a broken connection is safe: a first run that
+  // committed has claimed the key, so the second finds it and answers with that order.
+  return db_.RunStatement(
+      key.has_value(), [&](pqxx::connection& connection) -> std::variant<Order, IdempotencyRecord> {
+        pqxx::nontransaction write{connection};
+        const auto placed =
+            write
+                .exec_prepared1(kPlace, order.id, order.user_id, key, request_hash, order.status,
+                                order.total_cents, order.currency, order.delivery_address,
+                                order.notes, order.created_at, lines, event.id, event.event_type,
+                                event.routing_key, event.payload, event.correlation_id)[0]
+                .as<int>();
+        if (placed == 1) return order;
+        const auto rows = write.exec_prepared(kFindKey, order.user_id, *key);
         return IdempotencyRecord{rows.at(0)[0].as<std::string>(), rows.at(0)[1].as<std::string>()};
-      }
-    }
-    tx.exec_prepared(kInsertOutbox, event.id, order.id, event.event_type, event.routing_key,
-                     event.payload, event.correlation_id);
-    tx.commit();
-    return order;
-  });
+      });
 }
 
 std::optional<IdempotencyRecord> OrderRepository::FindIdempotency(const std::string& user_id,

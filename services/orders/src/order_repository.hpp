@@ -34,8 +34,9 @@ class OrderRepository {
   explicit OrderRepository(db::Pool& db) : db_{db} {}
 
   /// Writes the order, its items, the idempotency record (when a key is given) and the outbox
-  /// event in one transaction. When another request holds this user's key already (the primary
-  /// key decides, also for concurrent requests), nothing is written and that record is returned.
+  /// event in one transaction (one statement, one round trip). When another request holds this
+  /// user's key already (the primary key decides, also for concurrent requests), nothing is
+  /// written and that record is returned.
   std::variant<Order, IdempotencyRecord> Insert(const Order& order,
                                                 const std::optional<std::string>& key,
                                                 const std::string& request_hash,

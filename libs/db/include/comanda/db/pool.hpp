@@ -78,6 +78,23 @@ class Pool {
     }
   }
 
+  /// Runs `work`, which writes with one statement that commits by itself (no BEGIN/COMMIT round
+  /// trips). If the connection breaks while that statement runs, nobody knows whether it
+  /// committed: that is core::Error{kUnavailable}, unless `retry_is_safe` (the statement is
+  /// idempotent, e.g. guarded by a unique key), in which case it runs once more like Run().
+  /// Connections that died while idle are already weeded out when taken from the pool.
+  template <class Work>
+  decltype(auto) RunStatement(bool retry_is_safe, Work&& work) {
+    return Run([&work, retry_is_safe](pqxx::connection& connection) -> decltype(auto) {
+      try {
+        return work(connection);
+      } catch (const pqxx::broken_connection&) {
+        if (retry_is_safe) throw;
+        throw pqxx::in_doubt_error{"the connection broke during a write"};
+      }
+    });
+  }
+
   /// Runs `work` in a transaction and commits it.
   template <class Work>
   decltype(auto) Transact(Work&& work) {
@@ -113,6 +130,9 @@ class Pool {
   std::unique_ptr<pqxx::connection> Connect() const;
   Lease AcquireUnchecked();
   void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
+  /// False when an idle connection has input waiting: the server closed it (a restart, an
+  /// administrator) or sent an error. An idle pooled connection never has anything to read.
+  static bool StillOpen(const pqxx::connection& connection) noexcept;
   /// Closes every idle connection (after one was found broken, the others likely are too).
   void DropIdle() noexcept;
 
