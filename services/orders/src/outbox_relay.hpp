@@ -74,8 +74,8 @@ class OutboxRelay {
   class Listener;
   void ConnectDatabase();
   void UpdateStats();
-  /// One claim-publish-mark cycle; true when the batch was full (more rows may wait).
-  bool Pass(std::stop_token stop);
+  /// One claim-publish-mark cycle; the number of rows claimed (a full batch: more may wait).
+  std::size_t Pass(std::stop_token stop);
   void WaitForWork(std::stop_token stop);
   void Sleep(std::stop_token stop, std::chrono::milliseconds delay);
 
