@@ -74,6 +74,7 @@ def test_an_outage_longer_than_the_retry_schedule_pauses_the_consumers_and_loses
     assert len(resumed) == 2 and all(line["level"] == "info" for line in resumed), resumed
     assert all(line["pausedMs"] >= 1000 * (OUTAGE_SECONDS - 1) for line in resumed), resumed
     assert all(line["outcome"] == "stored" for line in resumed), resumed
+    assert all(line["probes"] >= 3 for line in resumed), resumed  # several probes behind each single warning
     # The AMQP connections lived through the pause: no reconnect, so nothing was redelivered.
     assert not [line for line in service.log_lines() if line.get("msg") == "RabbitMQ unavailable, reconnecting"]
     assert metric(service, "notifications_events_duplicate_total") == 0
