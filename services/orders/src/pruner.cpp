@@ -12,18 +12,19 @@ namespace {
 constexpr auto kPruneOutbox = "prune_outbox";
 constexpr auto kPruneKeys = "prune_idempotency_keys";
 
-// By primary key, oldest first, through the indexes of migration 002. The outer condition repeats
-// the inner one so that a row that is (or became) unsent can never be deleted.
+// Oldest first through the indexes of migration 002, then by ctid (a TID scan: an IN over the
+// composite primary key of idempotency_keys was planned as a scan of the whole table). The rows are
+// locked by the inner SELECT, so their ctid cannot change before the DELETE. The outer condition
+// on outbox repeats the inner one: a row that is (or became) unsent is never deleted.
 constexpr auto kPruneOutboxSql =
-    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND id IN ("
-    "SELECT id FROM outbox WHERE sent_at < now() - make_interval(secs => $1) "
-    "ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED)";
+    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND ctid = ANY(ARRAY("
+    "SELECT ctid FROM outbox WHERE sent_at < now() - make_interval(secs => $1) "
+    "ORDER BY sent_at LIMIT $2 FOR UPDATE SKIP LOCKED))";
 // Deleting a key leaves its order alone (the foreign key goes from the key to the order).
 constexpr auto kPruneKeysSql =
-    "DELETE FROM idempotency_keys WHERE (user_id, key) IN ("
-    "SELECT user_id, key FROM idempotency_keys WHERE created_at < now() - make_interval(secs => "
-    "$1) "
-    "ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)";
+    "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY("
+    "SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1) "
+    "ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))";
 
 void Sleep(std::stop_token stop, std::chrono::milliseconds delay) {
   std::mutex mutex;
