@@ -2,8 +2,8 @@
 # GET /products served from the Redis cache by products-service, against nginx serving the very same
 # bytes as a static file, with the same wrk settings, alternating runs in one session.
 #   bench/products_cache.sh [runs] [duration]     (defaults: 3 runs of 10 s each)
-# Needs the release build (cmake --preset release && cmake --build --preset release; COMANDA_BIN_DIR
-# points elsewhere) and wrk. IO_THREADS, WORKER_THREADS, LOG_LEVEL and CONNECTIONS can be set.
+# Needs the release build (cmake --preset release && cmake --build --preset release; BIN_products, BIN or
+# COMANDA_BIN_DIR points elsewhere, as in bench/lib.sh) and wrk. IO_THREADS, WORKER_THREADS, LOG_LEVEL and CONNECTIONS can be set.
 # Starts its own PostgreSQL/Redis (scripts/stack.sh, state under .state/bench), products-service and
 # nginx on loopback ports, and stops them at the end. Prints a markdown table for docs/benchmarks.md.
 set -euo pipefail
@@ -11,9 +11,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${1:-3}
 duration=${2:-10}
 connections=${CONNECTIONS:-64}
-export COMANDA_STATE_DIR=${COMANDA_STATE_DIR:-$PWD/.state/bench} COMANDA_PG_PORT=${COMANDA_PG_PORT:-25432} \
-  COMANDA_REDIS_PORT=${COMANDA_REDIS_PORT:-26379} COMANDA_AMQP_PORT=${COMANDA_AMQP_PORT:-25672}
-bin=${COMANDA_BIN_DIR:-build/release/bin}
+export COMANDA_STATE_DIR=${COMANDA_STATE_DIR:-$PWD/.state/bench} \
+  COMANDA_PG_PORT=${COMANDA_PG_PORT:-${BENCH_PG_PORT:-25432}} COMANDA_REDIS_PORT=${COMANDA_REDIS_PORT:-${BENCH_REDIS_PORT:-26379}} \
+  COMANDA_AMQP_PORT=${COMANDA_AMQP_PORT:-${BENCH_AMQP_PORT:-25672}}
+bin=${BIN_products:-${BIN:-${COMANDA_BIN_DIR:-build/release/bin}}}
 work=$(mktemp -d)
 chmod 755 "$work"   # nginx workers run as an unprivileged user
 products_port=39202
