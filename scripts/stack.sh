@@ -242,13 +242,28 @@ components() {   # validates the arguments; none means all
   echo "$*"
 }
 
+# A failed `up` stops the broker it launched itself (it boots in the background while the others start), so
+# that no RabbitMQ is left running behind an error; one that was already running is left alone.
+rmq_abandon() {
+  [[ -n ${RMQ_WRAPPER:-} ]] || return 0
+  log "stopping the rabbitmq this run launched"
+  kill -TERM -- -"$RMQ_WRAPPER" 2>/dev/null || true   # setsid: the wrapper script and the Erlang VM
+  wait_until 15 pid_gone "$RMQ_WRAPPER" || kill -KILL -- -"$RMQ_WRAPPER" 2>/dev/null || true
+  if pid_alive "$RMQ/epmd.pid" "epmd -port"; then kill_pid "$(head -n1 "$RMQ/epmd.pid")" || true; fi
+  rm -f "$RMQ/rabbitmq.pid" "$RMQ/epmd.pid"
+}
+
 cmd_up() {
   local want; want=" $(components "$@") "
   # RabbitMQ takes seconds to boot: launch it first and set up the others meanwhile.
-  [[ $want == *" rabbitmq "* ]] && rmq_launch
+  if [[ $want == *" rabbitmq "* ]]; then
+    rmq_launch
+    trap 'rc=$?; ((rc == 0)) || rmq_abandon; exit "$rc"' EXIT
+  fi
   [[ $want == *" postgres "* ]] && pg_up
   [[ $want == *" redis "* ]] && redis_up
   [[ $want == *" rabbitmq "* ]] && rmq_wait
+  trap - EXIT
   return 0
 }
 
