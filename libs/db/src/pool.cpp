@@ -67,22 +67,52 @@ Pool::Lease Pool::AcquireUnchecked() {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
     if (StillOpen(*connection)) return Lease{*this, std::move(connection)};
-    --open_;  // closed by the server while idle: drop it, and open a fresh one below if none is
-              // left
+    --open_;  // closed by the server while idle: dropped; a fresh one is opened below if needed
   }
   ++open_;
   lock.unlock();
   try {
-    return Lease{*this, Connect()};
+    Lease lease{*this, Connect()};
+    NoteConnected();
+    return lease;
   } catch (const std::exception& e) {
     {
       std::lock_guard relock{mutex_};
       --open_;
     }
     available_.notify_one();
-    log::Warn("database connection failed", {{"error", e.what()}});
+    NoteConnectFailure(e.what());
     throw Unavailable();
   }
+}
+
+// While the database is down every request, readiness probe and consumer probe tries to connect:
+// one warning when that starts, then one every kFailureLogEvery with the count, and one line when
+// a connection succeeds again.
+void Pool::NoteConnectFailure(const char* error) {
+  constexpr std::chrono::seconds kFailureLogEvery{30};
+  std::unique_lock lock{log_mutex_};
+  ++unlogged_failures_;
+  const auto now = std::chrono::steady_clock::now();
+  if (failing_ && now < next_failure_log_) return;
+  const bool first = !failing_;
+  failing_ = true;
+  next_failure_log_ = now + kFailureLogEvery;
+  const auto failures = std::exchange(unlogged_failures_, 0);
+  lock.unlock();
+  log::Warn(first ? "database connection failed" : "database connections still failing",
+            {{"error", error},
+             {"failures", failures},
+             {"nextReportInS", static_cast<std::int64_t>(kFailureLogEvery.count())}});
+}
+
+void Pool::NoteConnected() {
+  std::unique_lock lock{log_mutex_};
+  if (!failing_) return;
+  failing_ = false;
+  const auto failures = std::exchange(unlogged_failures_, 0);
+  lock.unlock();
+  log::Info("database connection restored", {{"failuresSinceLastReport", failures}});
 }
 
 void Pool::Release(std::unique_ptr<pqxx::connection> connection) noexcept {

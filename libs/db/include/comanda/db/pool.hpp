@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -133,6 +134,9 @@ class Pool {
   /// False when an idle connection has input waiting: the server closed it (a restart, an
   /// administrator) or sent an error. An idle pooled connection never has anything to read.
   static bool StillOpen(const pqxx::connection& connection) noexcept;
+  /// Connect failures are logged when they start, then at most every 30 s, and the recovery once.
+  void NoteConnectFailure(const char* error);
+  void NoteConnected();
   /// Closes every idle connection (after one was found broken, the others likely are too).
   void DropIdle() noexcept;
 
@@ -140,6 +144,10 @@ class Pool {
   std::size_t size_;
   std::vector<Statement> statements_;
   std::atomic<bool> initialized_{false};
+  std::mutex log_mutex_;  // guards the three below
+  bool failing_ = false;
+  std::int64_t unlogged_failures_ = 0;
+  std::chrono::steady_clock::time_point next_failure_log_{};
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
