@@ -121,7 +121,8 @@ std::variant<Order, IdempotencyRecord> OrderRepository::Insert(
                                 event.routing_key, event.payload, event.correlation_id)[0]
                 .as<int>();
         if (placed == 1) return order;
-        const auto rows = write.exec_prepared(kFindKey, order.user_id, *key);
+        // Nothing written: only a taken key does that (without a key `go` always has its row).
+        const auto rows = write.exec_prepared(kFindKey, order.user_id, key.value());
         return IdempotencyRecord{rows.at(0)[0].as<std::string>(), rows.at(0)[1].as<std::string>()};
       });
 }
