@@ -1,9 +1,18 @@
 #include "comanda/core/time.hpp"
 
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 
 namespace comanda::core {
+
+void SleepFor(std::stop_token stop, std::chrono::milliseconds delay) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock{mutex};
+  wake.wait_for(lock, stop, delay, [] { return false; });
+}
 
 std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
   const auto millis =

@@ -19,5 +19,19 @@ TEST(FormatRfc3339, FloorsTimesBeforeTheEpoch) {
   EXPECT_EQ(FormatRfc3339(t), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(SleepFor, WaitsTheDelay) {
+  const auto started = std::chrono::steady_clock::now();
+  SleepFor(std::stop_token{}, std::chrono::milliseconds{20});
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds{20});
+}
+
+TEST(SleepFor, ReturnsAtOnceWhenStopIsRequested) {
+  std::stop_source source;
+  source.request_stop();
+  const auto started = std::chrono::steady_clock::now();
+  SleepFor(source.get_token(), std::chrono::seconds{30});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{5});
+}
+
 }  // namespace
 }  // namespace comanda::core

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "comanda/core/log.hpp"
+#include "comanda/core/time.hpp"
 
 namespace comanda::db {
 
@@ -158,8 +159,6 @@ bool Pool::Ping() {
 
 void Pool::Initialize(const std::vector<Migration>& migrations,
                       const std::function<void(pqxx::connection&)>& after, std::stop_token stop) {
-  std::mutex wait_mutex;
-  std::condition_variable_any wake;
   auto delay = std::chrono::milliseconds{100};
   for (int attempt = 1; !stop.stop_requested(); ++attempt) {
     try {
@@ -178,8 +177,7 @@ void Pool::Initialize(const std::vector<Migration>& migrations,
       log::Warn("database not ready, retrying",
                 {{"error", e.what()}, {"attempt", attempt}, {"retryInMs", delay.count()}});
     }
-    std::unique_lock lock{wait_mutex};
-    wake.wait_for(lock, stop, delay, [] { return false; });
+    core::SleepFor(stop, delay);
     delay = std::min(delay * 2, std::chrono::milliseconds{5000});
   }
 }

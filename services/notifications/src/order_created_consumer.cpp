@@ -1,9 +1,7 @@
 #include "order_created_consumer.hpp"
 
-#include <condition_variable>
-#include <mutex>
-
 #include "comanda/core/log.hpp"
+#include "comanda/core/time.hpp"
 #include "topology.hpp"
 
 namespace comanda::notifications {
@@ -12,13 +10,6 @@ namespace {
 constexpr std::chrono::milliseconds kPoll{200};  // how soon a stop request is seen
 constexpr std::chrono::milliseconds kFirstDelay{100};
 constexpr std::chrono::milliseconds kMaxDelay{5000};
-
-void Sleep(std::stop_token stop, std::chrono::milliseconds delay) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock{mutex};
-  wake.wait_for(lock, stop, delay, [] { return false; });
-}
 
 bus::ConnectOptions Named(bus::ConnectOptions options, std::string name) {
   options.connection_name = std::move(name);
@@ -83,7 +74,7 @@ std::optional<EventProcessor::Outcome> OrderCreatedConsumer::WaitForDatabase(
   auto delay = kFirstDelay;
   int probes = 0;
   for (;;) {
-    Sleep(stop, delay);
+    core::SleepFor(stop, delay);
     if (stop.stop_requested()) {
       log::Info("consumer stopping while paused; the delivery goes back to the queue",
                 {{"messageId", delivery.properties.message_id}});
@@ -110,7 +101,7 @@ void OrderCreatedConsumer::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     try {
       if (!ready_()) {
-        Sleep(stop, kFirstDelay);
+        core::SleepFor(stop, kFirstDelay);
         continue;
       }
       if (!consumer_.connected()) Connect();
@@ -133,7 +124,7 @@ void OrderCreatedConsumer::Run(std::stop_token stop) {
       log::Warn("RabbitMQ unavailable, reconnecting",
                 {{"error", e.what()}, {"retryInMs", delay.count()}});
       Disconnect();
-      Sleep(stop, delay);
+      core::SleepFor(stop, delay);
       delay = std::min(delay * 2, kMaxDelay);
     }
   }

@@ -1,12 +1,11 @@
 #include "outbox_relay.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <pqxx/notification>
 #include <pqxx/pqxx>
 #include <thread>
 
 #include "comanda/core/log.hpp"
+#include "comanda/core/time.hpp"
 
 namespace comanda::orders {
 namespace {
@@ -168,13 +167,6 @@ void OutboxRelay::WaitForWork(std::stop_token stop) {
   }
 }
 
-void OutboxRelay::Sleep(std::stop_token stop, std::chrono::milliseconds delay) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock{mutex};
-  wake.wait_for(lock, stop, delay, [] { return false; });
-}
-
 void OutboxRelay::Run(std::stop_token stop) {
   constexpr std::chrono::milliseconds kFirstDelay{100};
   constexpr std::chrono::milliseconds kMaxDelay{5000};
@@ -187,7 +179,7 @@ void OutboxRelay::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     try {
       if (!ready_()) {
-        Sleep(stop, kFirstDelay);
+        core::SleepFor(stop, kFirstDelay);
         continue;
       }
       if (!db_) ConnectDatabase();
@@ -230,14 +222,14 @@ void OutboxRelay::Run(std::stop_token stop) {
       broker_was_down = true;
       log::Warn("outbox relay cannot publish, retrying",
                 {{"error", e.what()}, {"retryInMs", delay.count()}});
-      Sleep(stop, delay);
+      core::SleepFor(stop, delay);
       delay = std::min(delay * 2, kMaxDelay);
     } catch (const std::exception& e) {
       log::Warn("outbox relay database error, reconnecting",
                 {{"error", e.what()}, {"retryInMs", delay.count()}});
       listener_.reset();
       db_.reset();
-      Sleep(stop, delay);
+      core::SleepFor(stop, delay);
       delay = std::min(delay * 2, kMaxDelay);
     }
   }

@@ -77,7 +77,6 @@ class OutboxRelay {
   /// One claim-publish-mark cycle; the number of rows claimed (a full batch: more may wait).
   std::size_t Pass(std::stop_token stop);
   void WaitForWork(std::stop_token stop);
-  void Sleep(std::stop_token stop, std::chrono::milliseconds delay);
 
   RelayOptions options_;
   std::function<bool()> ready_;

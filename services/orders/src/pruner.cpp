@@ -1,10 +1,9 @@
 #include "pruner.hpp"
 
-#include <condition_variable>
-#include <mutex>
 #include <pqxx/pqxx>
 
 #include "comanda/core/log.hpp"
+#include "comanda/core/time.hpp"
 
 namespace comanda::orders {
 namespace {
@@ -25,13 +24,6 @@ constexpr auto kPruneKeysSql =
     "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY("
     "SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1) "
     "ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED))";
-
-void Sleep(std::stop_token stop, std::chrono::milliseconds delay) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock{mutex};
-  wake.wait_for(lock, stop, delay, [] { return false; });
-}
 
 }  // namespace
 
@@ -98,7 +90,7 @@ void Pruner::Run(std::stop_token stop) {
   constexpr std::chrono::milliseconds kNotReadyDelay{100};
   while (!stop.stop_requested()) {
     if (!ready_()) {
-      Sleep(stop, kNotReadyDelay);
+      core::SleepFor(stop, kNotReadyDelay);
       continue;
     }
     const auto started = std::chrono::steady_clock::now();
@@ -119,7 +111,7 @@ void Pruner::Run(std::stop_token stop) {
                  {"retryInMs", std::chrono::milliseconds{options_.interval}.count()}});
       db_.reset();
     }
-    Sleep(stop, options_.interval);
+    core::SleepFor(stop, options_.interval);
   }
   log::Info("pruner stopped");
 }
