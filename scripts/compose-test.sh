@@ -16,14 +16,14 @@
 # Environment [defaults]:
 #   COMANDA_DOCKER_DIR [<repo>/.state/docker]  engine state, socket, cached base rootfs
 #   COMANDA_COMPOSE_PROJECT [comanda-e2e]      docker-compose project name
-#   COMANDA_GATEWAY_PORT [58080]               gateway port published on 127.0.0.1
+#   COMANDA_GATEWAY_PORT [18080]               gateway port published on 127.0.0.1 (below the ephemeral range)
 #   COMANDA_REBUILD_BASE=1                     rebuild the base image and the stand-ins even if cached
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 W=$(realpath -m "${COMANDA_DOCKER_DIR:-$ROOT/.state/docker}")
 PROJECT=${COMANDA_COMPOSE_PROJECT:-comanda-e2e}
-export COMANDA_GATEWAY_PORT=${COMANDA_GATEWAY_PORT:-58080}
+export COMANDA_GATEWAY_PORT=${COMANDA_GATEWAY_PORT:-18080}
 export DOCKER_HOST=unix://$W/docker.sock
 DOCKER=/usr/bin/docker   # Debian's CLI, matching Debian's engine (another docker may come first on PATH)
 KEEP=0

@@ -16,7 +16,9 @@
 #   COMANDA_AMQP_DIST_PORT, COMANDA_EPMD_PORT: RabbitMQ's Erlang distribution port and its private epmd port.
 #     Unless set, derived from the AMQP port A so that stacks on different ports never clash:
 #       dist = wrap(A + 20000), epmd = wrap(A + 12000), with wrap(p) = 1024 + (p - 1024) mod 64512 (stays in 1024..65535)
-#     5672 -> dist 25672 (RabbitMQ's own convention), epmd 17672;  55672 -> dist 11160, epmd 3160.
+#     5672 -> dist 25672 (RabbitMQ's own convention), epmd 17672;  11672 (the tests') -> dist 31672, epmd 23672.
+#     A stack that is stopped and restarted (the tests do) belongs below the ephemeral range (32768-60999): a
+#     port in it can meanwhile become an outgoing connection's source port and block the restart (TIME_WAIT).
 #     Two stacks could only clash if their AMQP ports differ by 8000, 12000 or 20000.
 #   COMANDA_STACK_TIMEOUT [90]: seconds to wait for any one component to start or stop.
 set -euo pipefail

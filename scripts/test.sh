@@ -45,7 +45,7 @@ fi
 
 step "compose end-to-end test (scripts/compose-test.sh: images built from scratch, the Postman collection, last)"
 if (($# == 0)); then
-  bash scripts/compose-test.sh   # its own dockerd, state under .state/docker, gateway on 127.0.0.1:58080
+  bash scripts/compose-test.sh   # its own dockerd, state under .state/docker, gateway on 127.0.0.1:18080
 else
   echo "skipped: extra arguments select pytest tests (run scripts/compose-test.sh for this one)"
 fi

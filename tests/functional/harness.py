@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -26,9 +27,13 @@ def _setting(name: str, default: str) -> str:
     return os.environ.get(name) or default
 
 
-PG_PORT = int(_setting("COMANDA_PG_PORT", "55432"))
-REDIS_PORT = int(_setting("COMANDA_REDIS_PORT", "56379"))
-AMQP_PORT = int(_setting("COMANDA_AMQP_PORT", "55672"))
+# Every port the tests listen on lies below the kernel's ephemeral range (32768-60999 by default). A port in that
+# range can become the source port of any outgoing connection while its server is stopped, and that socket, in
+# TIME_WAIT for 60 s after it closes, makes the restart fail with EADDRINUSE (it did, in the chaos test).
+# AMQP 11672 puts RabbitMQ's derived ports there too: distribution 31672, epmd 23672 (scripts/stack.sh).
+PG_PORT = int(_setting("COMANDA_PG_PORT", "15432"))
+REDIS_PORT = int(_setting("COMANDA_REDIS_PORT", "16379"))
+AMQP_PORT = int(_setting("COMANDA_AMQP_PORT", "11672"))
 STATE_DIR = Path(_setting("COMANDA_STATE_DIR", str(REPO / ".state" / "test")))
 
 
@@ -79,10 +84,31 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
         time.sleep(interval)
 
 
+FREE_PORTS = range(12000, 15000)  # for services: below the ephemeral range, clear of every stack's ports
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port in FREE_PORTS that nothing uses now (a listener or a TIME_WAIT socket) and that this session has
+    not handed out before, so that a service restarted on its port finds it free."""
+    for _ in range(500):
+        port = random.choice(FREE_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))  # no SO_REUSEADDR: fails on a TIME_WAIT socket too
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise AssertionError(f"no free port in {FREE_PORTS}")
+
+
+def ephemeral_ports() -> range:
+    """The kernel's range for the source ports of outgoing connections."""
+    low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii").split()
+    return range(int(low), int(high) + 1)
 
 
 def accept_backlog(port: int) -> int | None:

@@ -1,4 +1,5 @@
-"""scripts/stack.sh itself: an `up` that fails partway leaves nothing running behind its error."""
+"""scripts/stack.sh itself: an `up` that fails partway leaves nothing running behind its error; the test
+stack's ports let a stopped component start again."""
 from __future__ import annotations
 
 import os
@@ -7,6 +8,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+import harness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,3 +68,18 @@ def test_up_failing_on_a_taken_port_stops_the_rabbitmq_it_launched(tmp_path):
     status = subprocess.run(["bash", str(ROOT / "scripts/stack.sh"), "status"], env=env, capture_output=True,
                             text=True, timeout=60)
     assert "rabbitmq  down" in status.stdout, status.stdout
+
+
+def test_the_test_stacks_ports_are_outside_the_ephemeral_range():
+    """A stopped dependency must be able to restart on its port: a port in the ephemeral range can meanwhile
+    become the source port of an outgoing connection, which blocks the listener for up to 60 s (TIME_WAIT)."""
+    ephemeral = harness.ephemeral_ports()
+    wrap = lambda p: 1024 + (p - 1024) % 64512  # noqa: E731 - scripts/stack.sh's derivation of RabbitMQ's ports
+    listened = {"postgres": harness.PG_PORT, "redis": harness.REDIS_PORT, "amqp": harness.AMQP_PORT,
+                "rabbitmq distribution": wrap(harness.AMQP_PORT + 20000), "epmd": wrap(harness.AMQP_PORT + 12000),
+                "services (lowest)": harness.FREE_PORTS[0], "services (highest)": harness.FREE_PORTS[-1]}
+    inside = {name: port for name, port in listened.items() if port in ephemeral}
+    assert inside == {}, f"ports inside the ephemeral range {ephemeral.start}-{ephemeral.stop - 1}: {inside}"
+    given = [harness.free_port() for _ in range(50)]
+    assert len(set(given)) == len(given)
+    assert all(port in harness.FREE_PORTS for port in given)
