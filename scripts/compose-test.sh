@@ -7,7 +7,8 @@
 #   4. builds stand-ins for postgres:15, redis:7 and rabbitmq:3 from tests/compose/standins/ (tests only: the
 #      compose file names the official images, which a machine with a registry pulls);
 #   5. docker-compose build + up, waits until every container is healthy, runs the Postman collection
-#      (scripts/postman.sh) against the published gateway port and checks the notifications-service log;
+#      (scripts/postman.sh) against the published gateway port and checks the notifications-service log,
+#      then re-creates products-service and checks that the gateway follows its new address;
 #   6. always (trap EXIT): docker-compose down -v and stops the dockerd it started.
 #
 #   scripts/compose-test.sh           the whole sequence
@@ -27,6 +28,7 @@ export COMANDA_GATEWAY_PORT=${COMANDA_GATEWAY_PORT:-18080}
 export DOCKER_HOST=unix://$W/docker.sock
 DOCKER=/usr/bin/docker   # Debian's CLI, matching Debian's engine (another docker may come first on PATH)
 KEEP=0
+ADDRESS_TAKER=$PROJECT-address-taker   # see check_recreated_upstream
 
 log() { printf '%s compose-test: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -157,6 +159,37 @@ check_containers() {
   log "every service runs as a non-root user; only the gateway is published ($ports)"
 }
 
+container_address() { $DOCKER inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(compose ps -q "$1")"; }
+
+# A service container re-created with a new address (an image update, say) is reached through the gateway again
+# within seconds, without restarting the gateway: its entrypoint resolves the names again and reloads nginx.
+# Docker gives a new container the lowest free address, often the old one again; a container started in between
+# takes it (as when several are re-created at once), so the check starts one, holding the address meanwhile.
+check_recreated_upstream() {
+  local service=products-service path=/api/products network before after started code="" t
+  network=$($DOCKER inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}}{{end}}' "$(compose ps -q "$service")")
+  started=$($DOCKER inspect -f '{{.State.StartedAt}}' "$(compose ps -q gateway)")
+  before=$(container_address "$service")
+  { compose rm -sf "$service" && $DOCKER run -d --rm --name "$ADDRESS_TAKER" --network "$network" debian:bookworm sleep 600 &&
+    compose up -d --no-deps "$service"; } >"$W/recreate.log" 2>&1 ||
+    { cat "$W/recreate.log" >&2; die "re-creating $service failed"; }
+  after=$(container_address "$service")
+  [[ -n $after && $after != "$before" ]] || die "re-created $service kept the address '$before': nothing to check"
+  wait_healthy 60 || { diagnose; die "the stack is not healthy after $service was re-created"; }
+  t=$SECONDS
+  until [[ $code == 200 ]]; do
+    ((SECONDS - t < 30)) || { diagnose; die "GET $path through the gateway still answers $code 30 s after $service moved from $before to $after"; }
+    sleep 0.5
+    code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$COMANDA_GATEWAY_PORT$path" || true)
+  done
+  [[ $($DOCKER inspect -f '{{.State.StartedAt}}' "$(compose ps -q gateway)") == "$started" ]] ||
+    die "the gateway container was restarted; the check is that it follows the new address by itself"
+  compose logs --no-color gateway | grep -q 'upstream addresses changed: reloading' ||
+    die "the gateway answered 200 but never logged its reload"
+  $DOCKER rm -f "$ADDRESS_TAKER" >/dev/null
+  log "$service re-created ($before -> $after): GET $path through the same gateway answers 200 within $((SECONDS - t)) s"
+}
+
 cleanup() {
   local rc=$?
   if ((KEEP)) && ((rc == 0)); then
@@ -164,6 +197,7 @@ cleanup() {
     return
   fi
   if [[ -S $W/docker.sock ]] && dockerd_pid >/dev/null; then
+    $DOCKER rm -f "$ADDRESS_TAKER" >/dev/null 2>&1 || true   # not compose's: it would keep the network
     log "docker-compose down -v"
     compose down -v --remove-orphans >/dev/null 2>&1 || log "warning: docker-compose down failed"
   fi
@@ -215,6 +249,7 @@ main() {
   fi
   [[ $(grep -c . <<<"$line") == 1 ]] || die "more than one 📩 line for order $order:"$'\n'"$line"
   log "notifications-service log: ${line#*| }"
+  check_recreated_upstream
   phase "compose end-to-end test passed"
 }
 
