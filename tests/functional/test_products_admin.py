@@ -356,6 +356,8 @@ BAD_AUTHORIZATION = {
     "hs256-with-the-public-key": lambda k: "Bearer " + forge.hs256_with_secret(
         _admin_claims(k["admin"]), k["kid"], forge.public_pem(forge.public_key_from_jwk(k["jwk"]))),
     "alg-none": lambda k: "Bearer " + forge.unsigned(_admin_claims(k["admin"]), k["kid"]),
+    "alg-number": lambda k: "Bearer " + forge.unsigned(_admin_claims(k["admin"]), k["kid"], alg=1),
+    "alg-null": lambda k: "Bearer " + forge.unsigned(_admin_claims(k["admin"]), k["kid"], alg=None),
     "tampered-role": lambda k: "Bearer " + forge.with_payload(k["customer_token"], role="admin"),
     "other-key": lambda k: "Bearer " + forge.sign(_admin_claims(k["admin"]), forge.new_rsa_key(), k["kid"]),
     "expired": lambda k: "Bearer " + forge.sign(

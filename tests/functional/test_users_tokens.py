@@ -158,6 +158,12 @@ BAD_AUTHORIZATION = {
     "alg-None": lambda k: "Bearer " + forge.unsigned(_claims(k["account"]), k["kid"], alg="None"),
     "alg-none-with-signature": lambda k: "Bearer " + forge.unsigned(
         _claims(k["account"]), k["kid"], signature=k["account"]["token"].split(".")[2]),
+    "alg-number": lambda k: "Bearer " + forge.unsigned(_claims(k["account"]), k["kid"], alg=1),
+    "alg-null": lambda k: "Bearer " + forge.unsigned(_claims(k["account"]), k["kid"], alg=None),
+    "alg-list": lambda k: "Bearer " + forge.unsigned(_claims(k["account"]), k["kid"], alg=["RS256"],
+                                                     signature=k["account"]["token"].split(".")[2]),
+    "kid-number": lambda k: "Bearer " + forge.unsigned(_claims(k["account"]), 7, alg="RS256",
+                                                       signature=k["account"]["token"].split(".")[2]),
     "hs256-public-pem": lambda k: "Bearer " + forge.hs256_with_secret(
         _claims(k["account"]), k["kid"], forge.public_pem(k["public"])),
     "hs256-public-pem-no-newline": lambda k: "Bearer " + forge.hs256_with_secret(

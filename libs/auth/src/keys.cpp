@@ -182,7 +182,7 @@ SigningKey SigningKey::LoadOrCreate(const std::string& path) {
 }
 
 std::optional<std::string> PublicPemFromJwk(const nlohmann::json& jwk) {
-  if (!jwk.is_object() || jwk.value("kty", "") != "RSA" || !jwk.contains("n") ||
+  if (!jwk.is_object() || !jwk.contains("kty") || jwk["kty"] != "RSA" || !jwk.contains("n") ||
       !jwk.contains("e") || !jwk["n"].is_string() || !jwk["e"].is_string()) {
     return std::nullopt;
   }

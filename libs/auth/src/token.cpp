@@ -174,6 +174,7 @@ void JwksKeys::Refresh() {
   auto pems = ParseJwks(fetch_());
   std::unique_lock lock{mutex_};
   ever_fetched_ = true;
+  last_attempt_failed_ = false;
   fetched_at_ = std::chrono::steady_clock::now();
   if (pems.empty()) {
     log::Warn("JWK set has no usable key");
@@ -188,14 +189,24 @@ std::optional<std::string> JwksKeys::PublicKeyPem(const std::string& kid) {
   if (pem && !stale) return pem;
 
   std::lock_guard refresh{refresh_mutex_};
+  const auto now = std::chrono::steady_clock::now();
   {
-    std::shared_lock lock{mutex_};  // another thread may have refreshed while we waited
-    const bool recent =
-        ever_fetched_ && std::chrono::steady_clock::now() - fetched_at_ < min_refetch_interval_;
-    if (recent) {
+    // Another thread may have fetched while we waited, or a fetch failed moments ago: at most one
+    // attempt per interval, whatever its outcome, so an outage of users-service is not asked on
+    // every request (a known key is served stale meanwhile).
+    std::shared_lock lock{mutex_};
+    if (attempted_ && now - attempted_at_ < min_refetch_interval_) {
       const auto it = pems_.find(kid);
-      return it == pems_.end() ? std::nullopt : std::optional<std::string>{it->second};
+      if (it != pems_.end()) return it->second;
+      if (last_attempt_failed_) throw Error{Errc::kUnavailable, "the JWK set could not be fetched"};
+      return std::nullopt;
     }
+  }
+  {
+    std::unique_lock lock{mutex_};
+    attempted_ = true;
+    attempted_at_ = now;
+    last_attempt_failed_ = true;  // until Refresh succeeds
   }
   try {
     Refresh();
@@ -235,7 +246,7 @@ Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
   }
   // The header is read before any key is touched: only RS256 with a kid goes on.
   const auto header = DecodeSegment(token.substr(0, first));
-  if (header.value("alg", "") != "RS256")
+  if (StringClaim(header, "alg") != "RS256")  // not header.value(): a non-string alg would throw
     throw Unauthorized("The token must be signed with RS256.");
   const auto kid = StringClaim(header, "kid");
   if (kid.empty()) throw Unauthorized("The token has no key id.");

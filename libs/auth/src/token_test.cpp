@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
+#include <thread>
+
 #include "comanda/core/error.hpp"
 
 namespace comanda::auth {
@@ -119,6 +121,16 @@ TEST_F(VerifierTest, RejectsHs256SignedWithThePublicKey) {
                  Base64UrlEncode({reinterpret_cast<const char*>(mac), mac_length}));
 }
 
+TEST_F(VerifierTest, RejectsHeadersWhoseAlgOrKidIsNotAString) {
+  const auto token = IssueToken(Key(), kSettings, kUser, kNow);
+  const auto rest = token.substr(token.find('.'));
+  for (const std::string alg : {"1", "null", "true", "{}", R"(["RS256"])"}) {
+    ExpectRejected(Base64UrlEncode(R"({"alg":)" + alg + R"(,"kid":")" + Key().kid() + R"("})") +
+                   rest);
+  }
+  ExpectRejected(Base64UrlEncode(R"({"alg":"RS256","kid":7})") + rest);
+}
+
 TEST_F(VerifierTest, RejectsGarbage) {
   for (const std::string token : {"", "abc", "a.b", "a.b.c.d", "!!.??.##", "e30.e30.e30"}) {
     ExpectRejected(token);
@@ -142,7 +154,8 @@ TEST_F(VerifierTest, ReadsTheBearerScheme) {
 TEST(ParseJwks, KeepsOnlyRs256SigningKeys) {
   auto enc = Key().jwk();
   enc["use"] = "enc";
-  const nlohmann::json document{{"keys", {Key().jwk(), enc, {{"kid", "x"}, {"kty", "oct"}}, 42}}};
+  const nlohmann::json document{
+      {"keys", {Key().jwk(), enc, {{"kid", "x"}, {"kty", "oct"}}, {{"kid", "y"}, {"kty", 1}}, 42}}};
   const auto pems = ParseJwks(document.dump());
   ASSERT_EQ(pems.size(), 1u);
   EXPECT_EQ(pems.at(Key().kid()), Key().public_pem());
@@ -178,6 +191,40 @@ TEST(JwksKeys, RefetchesOnUnknownKid) {
   document["keys"].push_back(OtherKey().jwk());
   EXPECT_EQ(keys.PublicKeyPem(OtherKey().kid()), OtherKey().public_pem());
   EXPECT_EQ(fetches, 2);
+}
+
+TEST(JwksKeys, AnUnreachableIssuerIsAskedAtMostOncePerInterval) {
+  const auto other = OtherKey().kid();  // generating a key takes a while: not inside the intervals
+  int fetches = 0;
+  bool down = false;
+  JwksKeys keys{[&]() -> std::string {
+                  ++fetches;
+                  if (down) throw core::Error{core::Errc::kUnavailable, "down"};
+                  return nlohmann::json{{"keys", {Key().jwk()}}}.dump();
+                },
+                0s, 200ms};  // max age 0: every read wants a refresh
+  const auto unavailable = [&](const std::string& kid) {
+    try {
+      keys.PublicKeyPem(kid);
+    } catch (const core::Error& error) {
+      return error.errc() == core::Errc::kUnavailable;
+    }
+    return false;
+  };
+  EXPECT_EQ(keys.PublicKeyPem(Key().kid()), Key().public_pem());
+  down = true;
+  std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(keys.PublicKeyPem(Key().kid()), Key().public_pem());  // the failed fetch: served stale
+  EXPECT_EQ(fetches, 2);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(keys.PublicKeyPem(Key().kid()), Key().public_pem());
+    EXPECT_TRUE(unavailable(other));  // unknown while the issuer is away: 503, not 401
+  }
+  EXPECT_EQ(fetches, 2);
+  down = false;
+  std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(keys.PublicKeyPem(other), std::nullopt);  // asked again: really unknown
+  EXPECT_EQ(fetches, 3);
 }
 
 TEST(JwksKeys, PropagatesUnavailabilityWhenNothingIsCached) {

@@ -67,8 +67,9 @@ class StaticKeys final : public KeyProvider {
 };
 
 /// Keys from a JWK set fetched over HTTP: cached, refreshed after `max_age`, and refetched when a
-/// token names an unknown `kid` (at most once per `min_refetch_interval`, so a flood of made-up
-/// kids cannot hammer the issuer).
+/// token names an unknown `kid`. At most one fetch is attempted per `min_refetch_interval`, failed
+/// or not, so neither a flood of made-up kids nor an outage of the issuer means a fetch per
+/// request; a known key is served stale while the issuer is unreachable.
 class JwksKeys final : public KeyProvider {
  public:
   /// `fetch` returns the JWK set document; it throws core::Error{kUnavailable} on failure.
@@ -87,8 +88,11 @@ class JwksKeys final : public KeyProvider {
   std::chrono::milliseconds min_refetch_interval_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::string> pems_;
-  std::chrono::steady_clock::time_point fetched_at_{};
+  std::chrono::steady_clock::time_point fetched_at_{};    // the last successful fetch
+  std::chrono::steady_clock::time_point attempted_at_{};  // the last attempt, failed or not
   bool ever_fetched_ = false;
+  bool attempted_ = false;
+  bool last_attempt_failed_ = false;
   std::mutex refresh_mutex_;  // one fetch at a time
 };
 
