@@ -43,6 +43,20 @@ def test_an_event_makes_one_notification_and_a_readable_log_line(start_notificat
     assert row["message"] == line["msg"]
 
 
+def test_the_line_is_printed_whatever_the_log_level(start_notifications, event_bus, notifications_db):
+    """LOG_LEVEL=error silences diagnostics; the 📩 line is what the service is for, so it stays."""
+    service = start_notifications({"LOG_LEVEL": "error"})
+    event = event_bus.publish(order_created(userName="Ana García", totalCents=1234))
+    _stored(notifications_db, [event["eventId"]])
+    order_id = event["data"]["orderId"]
+    line = wait_for(lambda: next((entry for entry in service.log_lines() if order_id in entry.get("msg", "")),
+                                 None), timeout=5, message="the 📩 line at LOG_LEVEL=error")
+    assert line["msg"] == f"📩 Pedido confirmado para el usuario Ana García: pedido {order_id}, total 12,34 EUR"
+    assert line["level"] == "info"
+    assert all(entry["level"] == "error" or entry.get("msg", "").startswith("📩") for entry in service.log_lines()), \
+        "diagnostics below error were printed"
+
+
 def test_the_email_stands_in_for_a_missing_name(start_notifications, event_bus, notifications_db):
     service = start_notifications()
     event = event_bus.publish(order_created(userName="", totalCents=123456))

@@ -82,6 +82,7 @@ def test_stdout_is_json_lines_from_start_to_stop(start_users):
     for line in lines:
         for key in ("ts", "level", "service", "msg"):
             assert isinstance(line.get(key), str), f"{key!r} missing in {line}"
+        assert "requestId" in line and (line["requestId"] is None or isinstance(line["requestId"], str)), line
         assert line["level"] in ("debug", "info", "warn", "error"), line
         assert line["service"] == "users-service", line
         assert RFC3339_UTC_RE.match(line["ts"]), line

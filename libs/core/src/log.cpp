@@ -208,8 +208,13 @@ std::string FormatLine(std::string_view ts, Level level, std::string_view servic
   fixed("level", Name(level));
   fixed("service", service);
   fixed("msg", msg);
-  if (!request_id.empty() || (has_fields && fields.contains("requestId")))
+  // Every line has a requestId (the contract's fields); null outside a request.
+  if (request_id.empty() && !(has_fields && fields.contains("requestId"))) {
+    AppendKey(line, "requestId");
+    line += "null";
+  } else {
     fixed("requestId", request_id);
+  }
   if (has_fields) {
     for (const auto& [key, value] : fields.items()) {
       if (key == "ts" || key == "level" || key == "service" || key == "msg" || key == "requestId")
@@ -245,8 +250,10 @@ std::string FormatRequestLine(std::string_view ts, std::string_view service,
   line += status >= 500 ? ",\"level\":\"warn\",\"service\":" : ",\"level\":\"info\",\"service\":";
   AppendString(line, service);
   line += status >= 500 ? ",\"msg\":\"request failed\"" : ",\"msg\":\"request\"";
-  if (!request_id.empty()) {
-    line += ",\"requestId\":";
+  line += ",\"requestId\":";
+  if (request_id.empty()) {
+    line += "null";
+  } else {
     AppendString(line, request_id);
   }
   line += ",\"method\":";
@@ -275,6 +282,14 @@ void Write(Level level, std::string_view msg, const nlohmann::json& fields) {
   if (!state.logger->should_log(ToSpd(level))) return;
   state.logger->log(ToSpd(level), FormatLine(core::NowRfc3339(), level, state.service, msg,
                                              current_request_id, fields));
+}
+
+void Output(std::string_view msg, const nlohmann::json& fields) {
+  auto& state = GlobalState();
+  // Handed to spdlog at its highest level, which no minimum filters out; the line says info.
+  state.logger->log(
+      spdlog::level::critical,
+      FormatLine(core::NowRfc3339(), Level::kInfo, state.service, msg, current_request_id, fields));
 }
 
 RequestScope::RequestScope(std::string request_id)

@@ -163,12 +163,12 @@ EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   const std::chrono::duration<double> latency =
       std::chrono::system_clock::now() - event.occurred_at;
   latency_.Observe(std::max(0.0, latency.count()));
-  log::Info(text, {{"eventId", event.event_id},
-                   {"orderId", event.order_id},
-                   {"userId", event.user_id},
-                   {"totalCents", event.total_cents},
-                   {"currency", event.currency},
-                   {"attempt", attempt}});
+  log::Output(text, {{"eventId", event.event_id},
+                     {"orderId", event.order_id},
+                     {"userId", event.user_id},
+                     {"totalCents", event.total_cents},
+                     {"currency", event.currency},
+                     {"attempt", attempt}});
   return Outcome::kStored;
 }
 

@@ -4,7 +4,8 @@
 #include <string>
 #include <string_view>
 
-/// JSON-lines logging: one object per line on stdout with ts, level, service, msg, requestId.
+/// JSON-lines logging: one object per line on stdout with ts, level, service, msg, requestId (null
+/// outside a request).
 namespace comanda::log {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
@@ -25,6 +26,10 @@ inline void Warn(std::string_view msg, const nlohmann::json& fields = {}) {
 inline void Error(std::string_view msg, const nlohmann::json& fields = {}) {
   Write(Level::kError, msg, fields);
 }
+
+/// What the service exists to print (the notification's 📩 line): an `info` line written whatever
+/// the minimum level, because LOG_LEVEL selects diagnostics, not the service's output.
+void Output(std::string_view msg, const nlohmann::json& fields = {});
 
 /// The line of one served HTTP request (`msg` "request", at warn as "request failed" for a 5xx),
 /// formatted directly rather than through a JSON object: it is written for every request.
