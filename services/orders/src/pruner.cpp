@@ -4,6 +4,7 @@
 
 #include "comanda/core/log.hpp"
 #include "comanda/core/time.hpp"
+#include "comanda/db/pool.hpp"
 
 namespace comanda::orders {
 namespace {
@@ -72,7 +73,8 @@ std::uint64_t Pruner::DeleteBatches(const char* statement, std::chrono::seconds 
 }
 
 PruneCounts Pruner::RunOnce(std::stop_token stop) {
-  if (!db_) Connect();
+  // The connection sat idle for an interval: PostgreSQL may have closed it (a restart) meanwhile.
+  if (!db_ || !db::Pool::StillOpen(*db_)) Connect();
   PruneCounts counts;
   // Each counter moves as soon as its table is done, so a failure on the other still counts it.
   counts.outbox = DeleteBatches(kPruneOutbox, options_.outbox_retention, stop);

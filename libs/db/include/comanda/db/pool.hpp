@@ -125,15 +125,17 @@ class Pool {
   Lease Acquire();
 
   static bool IsConnectionProblem(const std::string& sqlstate) noexcept;
+  /// False when an idle connection has input waiting: the server closed it (a restart, an
+  /// administrator) or sent an error. An idle pooled connection never has anything to read. Also
+  /// for connections of one's own: libpqxx 6.4 leaks a result when a statement runs on a
+  /// connection the server closed, so a connection that sat idle is checked before it is used.
+  static bool StillOpen(const pqxx::connection& connection) noexcept;
 
  private:
   static core::Error Unavailable();
   std::unique_ptr<pqxx::connection> Connect() const;
   Lease AcquireUnchecked();
   void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
-  /// False when an idle connection has input waiting: the server closed it (a restart, an
-  /// administrator) or sent an error. An idle pooled connection never has anything to read.
-  static bool StillOpen(const pqxx::connection& connection) noexcept;
   /// Connect failures are logged when they start, then at most every 30 s, and the recovery once.
   void NoteConnectFailure(const char* error);
   void NoteConnected();
