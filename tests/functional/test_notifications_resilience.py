@@ -6,6 +6,7 @@ that may be the message's own (here a constraint violation) still goes through t
 These stop the shared PostgreSQL, so they are marked `disruptive` and run after every other test."""
 from __future__ import annotations
 
+import datetime
 import time
 import uuid
 
@@ -120,7 +121,7 @@ def test_a_constraint_violation_still_goes_through_the_retries_to_the_dead_lette
     # A real data error: a CHECK constraint that rejects one order id (NOT VALID: existing rows are not checked).
     order_id = str(uuid.uuid4())
     constraint = f"test_reject_{uuid.uuid4().hex[:12]}"
-    service = start_notifications({"RETRY_BASE_DELAY_MS": "100", "RETRY_MAX_ATTEMPTS": "3"})
+    service = start_notifications({"RETRY_BASE_DELAY_MS": "150", "RETRY_MAX_ATTEMPTS": "4"})
     event_bus.settle()
     event_bus.purge(DLQ)
     retried = metric(service, "notifications_events_retried_total")
@@ -129,14 +130,22 @@ def test_a_constraint_violation_still_goes_through_the_retries_to_the_dead_lette
     try:
         event = event_bus.publish(order_created(orderId=order_id))
         found = wait_for(lambda: dead_letters(event_bus).get(event["eventId"]), timeout=30, interval=0.2,
-                         message="the event in the DLQ after 3 attempts")
+                         message="the event in the DLQ after 4 attempts")
     finally:
         notifications_db.execute(f"ALTER TABLE notifications DROP CONSTRAINT IF EXISTS {constraint}")
     headers = found[0].headers
     assert headers["x-error-code"] == "RETRIES_EXHAUSTED", headers
-    assert headers["x-attempt"] == "3"
+    assert headers["x-attempt"] == "4"
     assert constraint in headers["x-error-reason"], headers
-    assert metric(service, "notifications_events_retried_total") - retried == 2
+    assert metric(service, "notifications_events_retried_total") - retried == 3
+    # The delay grows (base, then doubled: the per-message TTL of the retry queue) and is really waited.
+    failures = [line for line in service.log_lines() if line.get("eventId") == event["eventId"]
+                and line.get("msg") == "storing a notification failed, retrying later"]
+    assert [(line["attempt"], line["retryInMs"]) for line in failures] == [(1, 150), (2, 300), (3, 600)], failures
+    moments = [datetime.datetime.fromisoformat(line["ts"].replace("Z", "+00:00")) for line in failures]
+    for (earlier, later), line in zip(zip(moments, moments[1:]), failures):
+        waited_ms = (later - earlier).total_seconds() * 1000
+        assert waited_ms >= line["retryInMs"] - 5, f"attempt {line['attempt'] + 1} came {waited_ms:.0f} ms later"
     assert metric(service, "notifications_consumer_pauses_total") == 0
     assert notifications_db.counts([event["eventId"]]) == {event["eventId"]: 0}
 
