@@ -174,7 +174,6 @@ void JwksKeys::Refresh() {
   auto pems = ParseJwks(fetch_());
   std::unique_lock lock{mutex_};
   ever_fetched_ = true;
-  last_attempt_failed_ = false;
   fetched_at_ = std::chrono::steady_clock::now();
   if (pems.empty()) {
     log::Warn("JWK set has no usable key");
@@ -188,32 +187,41 @@ std::optional<std::string> JwksKeys::PublicKeyPem(const std::string& kid) {
   auto pem = Cached(kid, stale);
   if (pem && !stale) return pem;
 
-  std::lock_guard refresh{refresh_mutex_};
-  const auto now = std::chrono::steady_clock::now();
+  std::unique_lock refresh{refresh_mutex_, std::try_to_lock};
+  if (!refresh.owns_lock()) {
+    if (pem) return pem;  // another thread is fetching: the known key serves meanwhile
+    refresh.lock();
+  }
   {
     // Another thread may have fetched while we waited, or a fetch failed moments ago: at most one
     // attempt per interval, whatever its outcome, so an outage of users-service is not asked on
     // every request (a known key is served stale meanwhile).
     std::shared_lock lock{mutex_};
-    if (attempted_ && now - attempted_at_ < min_refetch_interval_) {
+    if (attempted_ && std::chrono::steady_clock::now() - attempted_at_ < min_refetch_interval_) {
       const auto it = pems_.find(kid);
       if (it != pems_.end()) return it->second;
       if (last_attempt_failed_) throw Error{Errc::kUnavailable, "the JWK set could not be fetched"};
       return std::nullopt;
     }
   }
-  {
+  const auto note_attempt = [this](bool failed) {
     std::unique_lock lock{mutex_};
     attempted_ = true;
-    attempted_at_ = now;
-    last_attempt_failed_ = true;  // until Refresh succeeds
-  }
+    attempted_at_ =
+        std::chrono::steady_clock::now();  // when it ended: a slow failure counts from there
+    last_attempt_failed_ = failed;
+  };
   try {
     Refresh();
   } catch (const Error&) {
+    note_attempt(true);
     if (pem) return pem;  // stale but known: better than refusing every request
     throw;
+  } catch (...) {
+    note_attempt(true);
+    throw;
   }
+  note_attempt(false);
   return Cached(kid, stale);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
+#include <future>
 #include <thread>
 
 #include "comanda/core/error.hpp"
@@ -225,6 +226,30 @@ TEST(JwksKeys, AnUnreachableIssuerIsAskedAtMostOncePerInterval) {
   std::this_thread::sleep_for(250ms);
   EXPECT_EQ(keys.PublicKeyPem(other), std::nullopt);  // asked again: really unknown
   EXPECT_EQ(fetches, 3);
+}
+
+TEST(JwksKeys, AKnownKeyIsServedWhileAnotherThreadFetches) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  int fetches = 0;  // only the fetching thread touches it
+  JwksKeys keys{[&] {
+                  if (++fetches == 2) {  // the refresh of the stale key: hangs like a slow issuer
+                    entered.set_value();
+                    released.wait();
+                  }
+                  return nlohmann::json{{"keys", {Key().jwk()}}}.dump();
+                },
+                0s, 0ms};
+  ASSERT_EQ(keys.PublicKeyPem(Key().kid()), Key().public_pem());
+  std::thread fetcher{[&] { keys.PublicKeyPem(Key().kid()); }};
+  entered.get_future().wait();
+  auto read = std::async(std::launch::async, [&] { return keys.PublicKeyPem(Key().kid()); });
+  const bool answered = read.wait_for(2s) == std::future_status::ready;
+  release.set_value();
+  fetcher.join();
+  EXPECT_TRUE(answered) << "a known key waited for another thread's fetch";
+  EXPECT_EQ(read.get(), Key().public_pem());
 }
 
 TEST(JwksKeys, PropagatesUnavailabilityWhenNothingIsCached) {

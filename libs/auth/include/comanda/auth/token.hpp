@@ -69,7 +69,8 @@ class StaticKeys final : public KeyProvider {
 /// Keys from a JWK set fetched over HTTP: cached, refreshed after `max_age`, and refetched when a
 /// token names an unknown `kid`. At most one fetch is attempted per `min_refetch_interval`, failed
 /// or not, so neither a flood of made-up kids nor an outage of the issuer means a fetch per
-/// request; a known key is served stale while the issuer is unreachable.
+/// request. A known key is served stale while the issuer is unreachable, and while another thread
+/// fetches (no request waits behind a slow fetch for a key it already has).
 class JwksKeys final : public KeyProvider {
  public:
   /// `fetch` returns the JWK set document; it throws core::Error{kUnavailable} on failure.
@@ -89,7 +90,7 @@ class JwksKeys final : public KeyProvider {
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::string> pems_;
   std::chrono::steady_clock::time_point fetched_at_{};    // the last successful fetch
-  std::chrono::steady_clock::time_point attempted_at_{};  // the last attempt, failed or not
+  std::chrono::steady_clock::time_point attempted_at_{};  // the end of the last attempt
   bool ever_fetched_ = false;
   bool attempted_ = false;
   bool last_attempt_failed_ = false;
