@@ -84,6 +84,17 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
         time.sleep(interval)
 
 
+def port_is_free(port: int) -> bool:
+    """Nothing holds `port` on 127.0.0.1: no listener, no connection, no TIME_WAIT socket (a bind without
+    SO_REUSEADDR fails on any of them)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 FREE_PORTS = range(12000, 15000)  # for services: below the ephemeral range, clear of every stack's ports
 _handed_out: set[int] = set()
 
@@ -93,15 +104,9 @@ def free_port() -> int:
     not handed out before, so that a service restarted on its port finds it free."""
     for _ in range(500):
         port = random.choice(FREE_PORTS)
-        if port in _handed_out:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))  # no SO_REUSEADDR: fails on a TIME_WAIT socket too
-            except OSError:
-                continue
-        _handed_out.add(port)
-        return port
+        if port not in _handed_out and port_is_free(port):
+            _handed_out.add(port)
+            return port
     raise AssertionError(f"no free port in {FREE_PORTS}")
 
 

@@ -1,6 +1,7 @@
 """Assertions on HTTP responses: problem details, leaks, Retry-After; and a Prometheus text parser."""
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -13,6 +14,23 @@ RFC3339_UTC_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 LEAK_MARKERS = ("pqxx", "libpq", "std::", "terminate called", "sqlstate", "syntax error at or near",
                 "duplicate key", "constraint \"", "relation \"", "127.0.0.1", "localhost", "postgresql://",
                 "users:users", "backtrace", "stack trace", "segmentation")
+
+
+def parse_rfc3339(text: str) -> datetime.datetime:
+    """A UTC timestamp as the services write it (`...Z`), checked against RFC3339_UTC_RE."""
+    assert RFC3339_UTC_RE.match(text), f"not RFC 3339 UTC: {text!r}"
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def assert_log_line(line: dict, service: str) -> None:
+    """One stdout line as the contract has it: `ts`, `level`, `service`, `msg` and `requestId` (null outside a
+    request)."""
+    for key in ("ts", "level", "service", "msg"):
+        assert isinstance(line.get(key), str), f"{key!r} missing in {line}"
+    assert "requestId" in line and (line["requestId"] is None or isinstance(line["requestId"], str)), line
+    assert line["level"] in ("debug", "info", "warn", "error"), line
+    assert line["service"] == service, line
+    assert RFC3339_UTC_RE.match(line["ts"]), line
 
 
 def media_type(response: requests.Response) -> str:

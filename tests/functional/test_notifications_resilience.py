@@ -6,13 +6,13 @@ that may be the message's own (here a constraint violation) still goes through t
 These stop the shared PostgreSQL, so they are marked `disruptive` and run after every other test."""
 from __future__ import annotations
 
-import datetime
 import time
 import uuid
 
 import pytest
 
 from harness import wait_for
+from http_checks import parse_rfc3339
 from notifications_api import DLQ, RETRY_QUEUE, WORK_QUEUE, dead_letters, metric, order_created
 
 pytestmark = pytest.mark.disruptive
@@ -142,7 +142,7 @@ def test_a_constraint_violation_still_goes_through_the_retries_to_the_dead_lette
     failures = [line for line in service.log_lines() if line.get("eventId") == event["eventId"]
                 and line.get("msg") == "storing a notification failed, retrying later"]
     assert [(line["attempt"], line["retryInMs"]) for line in failures] == [(1, 150), (2, 300), (3, 600)], failures
-    moments = [datetime.datetime.fromisoformat(line["ts"].replace("Z", "+00:00")) for line in failures]
+    moments = [parse_rfc3339(line["ts"]) for line in failures]
     for (earlier, later), line in zip(zip(moments, moments[1:]), failures):
         waited_ms = (later - earlier).total_seconds() * 1000
         assert waited_ms >= line["retryInMs"] - 5, f"attempt {line['attempt'] + 1} came {waited_ms:.0f} ms later"

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from harness import accept_backlog, wait_for
-from http_checks import RFC3339_UTC_RE
+from http_checks import assert_log_line
 from orders_api import BURGER_ID, order_body, place
 
 SERVICES = {"products": "products-service", "orders": "orders-service", "notifications": "notifications-service"}
@@ -25,12 +25,7 @@ def test_stdout_is_json_lines_from_start_to_stop(request, kind):
     lines = service.log_lines()
     assert any(line.get("msg") == "request" for line in lines), "no request line"
     for line in lines:
-        for key in ("ts", "level", "service", "msg"):
-            assert isinstance(line.get(key), str), f"{key!r} missing in {line}"
-        assert "requestId" in line and (line["requestId"] is None or isinstance(line["requestId"], str)), line
-        assert line["service"] == SERVICES[kind], line
-        assert line["level"] in ("debug", "info", "warn", "error"), line
-        assert RFC3339_UTC_RE.match(line["ts"]), line
+        assert_log_line(line, SERVICES[kind])
 
 
 def test_orders_sigterm_finishes_the_orders_in_flight_and_exits_0(start_products, start_orders, customer,

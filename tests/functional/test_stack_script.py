@@ -14,20 +14,11 @@ import harness
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _amqp_port() -> int:
     """An AMQP port whose derived ports (epmd +12000, distribution +20000) are free too."""
     for _ in range(200):
         port = random.randint(20000, 29999)
-        if all(_free(p) for p in (port, port + 12000, port + 20000)):
+        if all(harness.port_is_free(p) for p in (port, port + 12000, port + 20000)):
             return port
     raise AssertionError("no free AMQP port set found")
 
@@ -63,7 +54,7 @@ def test_up_failing_on_a_taken_port_stops_the_rabbitmq_it_launched(tmp_path):
     deadline = time.monotonic() + 8
     while time.monotonic() < deadline:
         assert _processes_mentioning(str(state)) == []
-        assert _free(amqp_port)
+        assert harness.port_is_free(amqp_port)
         time.sleep(0.5)
     status = subprocess.run(["bash", str(ROOT / "scripts/stack.sh"), "status"], env=env, capture_output=True,
                             text=True, timeout=60)

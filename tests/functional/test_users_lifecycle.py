@@ -13,7 +13,7 @@ import pytest
 
 import jwt_forge as forge
 from harness import accept_backlog, free_port, run_binary, unique_email, wait_for
-from http_checks import RFC3339_UTC_RE
+from http_checks import assert_log_line
 from users_api import (ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, bearer, login, register, registration,
                        users_env)
 
@@ -80,12 +80,7 @@ def test_stdout_is_json_lines_from_start_to_stop(start_users):
     lines = service.log_lines()
     assert lines, "the service logged nothing"
     for line in lines:
-        for key in ("ts", "level", "service", "msg"):
-            assert isinstance(line.get(key), str), f"{key!r} missing in {line}"
-        assert "requestId" in line and (line["requestId"] is None or isinstance(line["requestId"], str)), line
-        assert line["level"] in ("debug", "info", "warn", "error"), line
-        assert line["service"] == "users-service", line
-        assert RFC3339_UTC_RE.match(line["ts"]), line
+        assert_log_line(line, "users-service")
 
 
 @pytest.mark.parametrize("method,path", [("POST", "/login"), ("GET", "/health"), ("GET", "/no-such-route")])

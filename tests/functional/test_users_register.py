@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from http_checks import RFC3339_UTC_RE, UUID_RE, assert_problem, media_type
+from http_checks import UUID_RE, assert_problem, media_type, parse_rfc3339
 from users_api import PASSWORD, bearer, login, registration
 
 
@@ -25,11 +25,6 @@ def _assert_rejected(users, users_db, body: dict, fields: set[str]) -> None:
     assert stored == 0, f"a rejected registration was stored: {body!r:.300}"
 
 
-def _parse_time(text: str) -> dt.datetime:
-    assert RFC3339_UTC_RE.match(text), f"not RFC 3339 UTC: {text!r}"
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
 # ---------------------------------------------------------------------------------------- success
 
 def test_register_returns_the_created_user(users):
@@ -42,7 +37,7 @@ def test_register_returns_the_created_user(users):
     assert UUID_RE.match(user["id"])
     assert user["email"] == body["email"]
     assert user["name"] == body["name"]
-    created = _parse_time(user["createdAt"])
+    created = parse_rfc3339(user["createdAt"])
     assert abs((dt.datetime.now(dt.timezone.utc) - created).total_seconds()) < 60
     assert PASSWORD not in response.text
     assert "argon2" not in response.text.lower()
@@ -58,7 +53,7 @@ def test_register_stores_an_argon2id_hash_and_never_the_password(users, users_db
     assert row["role"] == "customer"
     assert row["password_hash"].startswith("$argon2id$"), row["password_hash"][:20]
     assert PASSWORD not in row["password_hash"]
-    assert abs((row["created_at"] - _parse_time(user["createdAt"])).total_seconds()) < 1
+    assert abs((row["created_at"] - parse_rfc3339(user["createdAt"])).total_seconds()) < 1
 
 
 def test_same_password_gives_differently_salted_hashes(users, users_db):
