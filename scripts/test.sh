@@ -3,6 +3,7 @@
 # unit tests (GoogleTest via ctest) and the functional tests (pytest against the real binaries and a
 # real PostgreSQL, Redis and RabbitMQ started by scripts/stack.sh under .state/test).
 # Then the end-to-end tests (tests/e2e: the whole system behind the nginx gateway, and a chaos test).
+# Before the build: the Kubernetes manifests (scripts/k8s-check.sh).
 #   scripts/test.sh            everything
 #   scripts/test.sh -k login   extra arguments go to pytest
 set -euo pipefail
@@ -16,6 +17,13 @@ bash scripts/install-deps.sh
 step "format check"
 mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp')
 clang-format --dry-run --Werror "${sources[@]}"
+
+step "Kubernetes manifests (scripts/k8s-check.sh: render, schemas, policies, the broken examples fail)"
+if (($# == 0)); then
+  bash scripts/k8s-check.sh
+else
+  echo "skipped: extra arguments select pytest tests (run scripts/k8s-check.sh for this one)"
+fi
 
 step "build (asan preset: ASan + UBSan, warnings as errors)"
 cmake --preset asan > /dev/null
