@@ -6,8 +6,11 @@
 #   3. builds a debian:bookworm base image with debootstrap (cached as a tarball);
 #   4. builds stand-ins for postgres:15, redis:7 and rabbitmq:3 from tests/compose/standins/ (tests only: the
 #      compose file names the official images, which a machine with a registry pulls);
-#   5. docker-compose build + up, waits until every container is healthy, runs the Postman collection
-#      (scripts/postman.sh) against the published gateway port and checks the notifications-service log,
+#   5. docker-compose build + up with two replicas of orders-service and notifications-service, waits until
+#      every container is healthy, checks the networks (only the gateway on the front network and published;
+#      everything else on the internal back network), runs the Postman collection (scripts/postman.sh)
+#      against the published gateway port and checks the notifications-service log, places orders through
+#      the scaled stack and checks each was placed and notified exactly once (tests/compose/scaled_orders.py),
 #      then re-creates products-service and checks that the gateway follows its new address;
 #   6. always (trap EXIT): docker-compose down -v and stops the dockerd it started.
 #
@@ -118,6 +121,10 @@ standin_images() {
 
 # ---------------------------------------------------------------- the stack and the test
 SERVICES=(postgres redis rabbitmq users-service products-service orders-service notifications-service gateway)
+declare -A REPLICAS=([orders-service]=2 [notifications-service]=2)   # docker-compose up --scale
+SCALE=()
+for s in "${!REPLICAS[@]}"; do SCALE+=(--scale "$s=${REPLICAS[$s]}"); done
+SCALED_ORDERS=20
 T0=$SECONDS
 phase() { log "$1 ($((SECONDS - T0)) s so far)"; }
 
@@ -130,15 +137,18 @@ diagnose() {
   done
 }
 
-# wait_healthy SECONDS: every container of the project reports healthy.
+# wait_healthy SECONDS: every container of the project reports healthy (REPLICAS of the scaled services).
 wait_healthy() {
-  local end=$((SECONDS + $1)) s id state bad
+  local end=$((SECONDS + $1)) s id ids state bad
   while :; do
     bad=""
     for s in "${SERVICES[@]}"; do
-      id=$(compose ps -q "$s" 2>/dev/null)
-      state=$([[ -n $id ]] && $DOCKER inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null)
-      [[ $state == healthy ]] || bad+=" $s:${state:-missing}"
+      mapfile -t ids < <(compose ps -q "$s" 2>/dev/null)
+      ((${#ids[@]} == ${REPLICAS[$s]:-1})) || { bad+=" $s:${#ids[@]}-of-${REPLICAS[$s]:-1}-containers"; continue; }
+      for id in "${ids[@]}"; do
+        state=$($DOCKER inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id" 2>/dev/null)
+        [[ $state == healthy ]] || bad+=" $s:${state:-missing}"
+      done
     done
     [[ -z $bad ]] && return 0
     ((SECONDS < end)) || { log "not healthy after $1 s:$bad"; return 1; }
@@ -147,16 +157,44 @@ wait_healthy() {
 }
 
 # What the images promise: no process of ours runs as root, and only the gateway is published (on loopback).
+# The networks: the gateway on front and back; every other container on back only, which is internal.
 check_containers() {
-  local s uid ports
+  local s uid ports id networks want
   for s in users-service products-service orders-service notifications-service gateway; do
     uid=$(compose exec -T "$s" id -u | tr -d '\r')
     [[ $uid =~ ^[0-9]+$ && $uid != 0 ]] || die "$s runs as uid '${uid}', not as a non-root user"
   done
+  for s in "${SERVICES[@]}"; do
+    want="${PROJECT}_back"; [[ $s == gateway ]] && want="${PROJECT}_back ${PROJECT}_front"
+    for id in $(compose ps -q "$s"); do
+      networks=$($DOCKER inspect -f '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}' "$id")
+      [[ $(tr ' ' '\n' <<<"$networks" | grep . | sort | paste -sd' ') == "$want" ]] ||
+        die "$s is on the networks '$networks', not '$want'"
+    done
+  done
+  [[ $($DOCKER network inspect -f '{{.Internal}}' "${PROJECT}_back") == true ]] || die "${PROJECT}_back is not internal"
+  [[ $($DOCKER network inspect -f '{{.Internal}}' "${PROJECT}_front") == false ]] || die "${PROJECT}_front is internal"
   ports=$($DOCKER ps --filter "label=com.docker.compose.project=$PROJECT" --format '{{.Names}} {{.Ports}}' | grep -- '->' || true)
   [[ $ports == *gateway*" 127.0.0.1:$COMANDA_GATEWAY_PORT->8080/tcp" && $(grep -c . <<<"$ports") == 1 ]] ||
     die "only the gateway should be published, on 127.0.0.1:$COMANDA_GATEWAY_PORT; published: ${ports:-nothing}"
-  log "every service runs as a non-root user; only the gateway is published ($ports)"
+  log "every service runs as a non-root user; only the gateway is published ($ports); only it is on the front network"
+}
+
+# The scaled services: orders placed through the gateway land on both orders-service replicas, and each is
+# placed once and notified once (by one of the two notifications-service replicas).
+check_scaled() {
+  local ids=$W/scaled-order-ids.txt dir=$W/scaled-logs s id files=()
+  /usr/bin/python3 tests/compose/scaled_orders.py place "http://127.0.0.1:$COMANDA_GATEWAY_PORT" "$SCALED_ORDERS" "$ids" ||
+    { diagnose; die "the scaled stack did not place and notify every order exactly once"; }
+  rm -rf "$dir"; mkdir -p "$dir"
+  for s in orders-service -- notifications-service; do
+    [[ $s == -- ]] && { files+=(--); continue; }
+    for id in $(compose ps -q "$s"); do
+      $DOCKER logs "$id" >"$dir/$s-$id.log" 2>&1
+      files+=("$dir/$s-$id.log")
+    done
+  done
+  /usr/bin/python3 tests/compose/scaled_orders.py logs "$ids" "${files[@]}" || die "the replicas' logs disagree"
 }
 
 container_address() { $DOCKER inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(compose ps -q "$1")"; }
@@ -222,7 +260,7 @@ main() {
   ((rc == 0)) || { tail -n 40 "$W/build.log" >&2; die "docker-compose build failed"; }
   phase "starting the stack"
   compose down -v --remove-orphans >/dev/null 2>&1 || true   # whatever an interrupted run left
-  if ! timeout 300 docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" up -d >"$W/up.log" 2>&1; then
+  if ! timeout 300 docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" up -d "${SCALE[@]}" >"$W/up.log" 2>&1; then
     cat "$W/up.log" >&2; diagnose; die "docker-compose up failed"
   fi
   wait_healthy 120 || { diagnose; die "the stack did not become healthy"; }
@@ -249,6 +287,8 @@ main() {
   fi
   [[ $(grep -c . <<<"$line") == 1 ]] || die "more than one 📩 line for order $order:"$'\n'"$line"
   log "notifications-service log: ${line#*| }"
+  phase "placing $SCALED_ORDERS orders through the scaled stack"
+  check_scaled
   check_recreated_upstream
   phase "compose end-to-end test passed"
 }
