@@ -121,6 +121,13 @@ function checkPod(doc, pod) {
         if (!c.resources?.[kind]?.[resource]) problem(doc, `${where} has no ${resource} ${kind}`);
       }
     }
+    for (const kind of ["requests", "limits"]) {   // the API server takes standard names or domain/name only
+      for (const name of Object.keys(c.resources?.[kind] ?? {})) {
+        if (!/^(cpu|memory|ephemeral-storage|hugepages-.+)$/.test(name) && !name.includes("/")) {
+          problem(doc, `${where}: ${kind} of an unknown resource "${name}"`);
+        }
+      }
+    }
     const sc = c.securityContext ?? {};
     const runAsNonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
     const runAsUser = sc.runAsUser ?? psc.runAsUser;
