@@ -89,6 +89,7 @@ class Tricklers:
         self.count = count
         self.selector = selectors.DefaultSelector()
         self.opened: dict[socket.socket, float] = {}
+        self.sent: dict[socket.socket, int] = {}  # bytes of the payload each has sent
         self.lifetimes: list[float] = []
         self.payload = b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: " + b"a" * 1000
 
@@ -97,9 +98,11 @@ class Tricklers:
         sock.setblocking(False)
         self.selector.register(sock, selectors.EVENT_READ)
         self.opened[sock] = time.monotonic()
+        self.sent[sock] = 0
 
     def closed(self, sock: socket.socket) -> None:
         self.lifetimes.append(time.monotonic() - self.opened.pop(sock))
+        self.sent.pop(sock, None)
         self.selector.unregister(sock)
         sock.close()
 
@@ -107,7 +110,6 @@ class Tricklers:
         end = time.monotonic() + seconds
         for _ in range(self.count):
             self.open()
-        sent = 0
         while time.monotonic() < end:
             for key, _ in self.selector.select(timeout=0.5):
                 try:
@@ -116,11 +118,11 @@ class Tricklers:
                     data = b""
                 assert data == b"", f"a trickling request got an answer: {data[:200]!r}"
                 self.closed(key.fileobj)
-            byte = self.payload[sent % len(self.payload):][:1]
-            sent += 1
             for sock in list(self.opened):
+                offset = self.sent[sock]
                 try:
-                    sock.send(byte)
+                    sock.send(self.payload[offset % len(self.payload):][:1])
+                    self.sent[sock] = offset + 1
                 except OSError:
                     self.closed(sock)
             while len(self.opened) < self.count:

@@ -3,6 +3,8 @@ invisible, bidirectional-control, separator or unassigned characters, and a per-
 PostgreSQL (shared by replicas): 429 with Retry-After, never longer than LOGIN_MAX_DELAY_S."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from harness import unique_email, wait_for
@@ -25,8 +27,9 @@ def test_weak_password_is_refused_with_the_reason_and_not_stored(users, users_db
 
 
 def test_password_containing_the_email_name_is_refused(users, users_db):
-    email = unique_email("marguerite")
-    body = registration(email=email, password=email.split("@")[0][:20] + "-2024")
+    local = "marguerite" + uuid.uuid4().hex[:6]
+    email = f"{local}@example.com"
+    body = registration(email=email, password=local + "-2024")
     response = users.post("/register", json=body)
     problem = assert_problem(response, 400, "VALIDATION_FAILED", fields=["password"])
     assert "user name" in problem["errors"][0]["message"], problem
