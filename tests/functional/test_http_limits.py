@@ -37,7 +37,7 @@ def test_help_lists_the_bind_address_and_the_http_limits(users_binary, tmp_path)
     proc = harness.run_binary(users_binary, {}, ["--help"])
     assert proc.returncode == 0
     for name in ("BIND_ADDRESS", "HTTP_MAX_URL_BYTES", "HTTP_MAX_HEADER_BYTES", "HTTP_MAX_HEADERS",
-                 "HTTP_MAX_BODY_BYTES", "HTTP_MAX_CONNECTIONS", "HTTP_READ_TIMEOUT_MS", "HTTP_HANDLE_TIMEOUT_MS",
+                 "HTTP_MAX_BODY_BYTES", "HTTP_READ_TIMEOUT_MS", "HTTP_HANDLE_TIMEOUT_MS",
                  "HTTP_WRITE_TIMEOUT_MS", "DRAIN_TIMEOUT_MS"):
         assert name in proc.stdout, name
     assert "[127.0.0.1]" in proc.stdout

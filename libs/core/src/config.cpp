@@ -141,8 +141,6 @@ HttpLimits ReadHttpLimits(ConfigReader& reader) {
       size("HTTP_MAX_HEADERS", limits.max_headers, 8, 10000, "most header fields; more: 431");
   limits.max_body_bytes = size("HTTP_MAX_BODY_BYTES", limits.max_body_bytes, 1024, 64 * 1024 * 1024,
                                "largest request body; larger: 413, not read");
-  limits.max_connections = size("HTTP_MAX_CONNECTIONS", limits.max_connections, 1, 1000000,
-                                "open connections; more wait in the accept queue");
   limits.read_timeout = reader.Millis(
       "HTTP_READ_TIMEOUT_MS", 35'000, 100, 3'600'000,
       "idle keep-alive time plus reading a whole request (headers and body); then closed");

@@ -29,12 +29,12 @@ using core::Error;
 using Router = restinio::router::express_router_t<>;
 // The request handler is a plain function that checks the path before the router sees it (the
 // router drops the connection on a malformed percent escape instead of answering). The socket and
-// logger answer what RESTinio's parser refuses (edge_socket.hpp); connections are counted.
-struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, EdgeLogger,
-                                   restinio::default_request_handler_t, restinio::default_strand_t,
-                                   AnsweringSocket> {
-  static constexpr bool use_connection_count_limiter = true;
-};
+// logger answer what RESTinio's parser refuses (edge_socket.hpp). No connection count limiter:
+// in RESTinio 0.6.16 a connection still alive at shutdown outlives the acceptor that owns the
+// limiter its destructor decrements (a use-after-free ASan reports at SIGTERM).
+using Traits = restinio::traits_t<restinio::asio_timer_manager_t, EdgeLogger,
+                                  restinio::default_request_handler_t, restinio::default_strand_t,
+                                  AnsweringSocket>;
 using Server = restinio::http_server_t<Traits>;
 using Clock = std::chrono::steady_clock;
 
@@ -520,7 +520,6 @@ restinio::server_settings_t<Traits> ServerSettings(Runtime::Impl& impl,
       .handle_request_timeout(limits.handle_timeout)
       .write_http_response_timelimit(limits.write_timeout)
       .max_pipelined_requests(16)
-      .max_parallel_connections(limits.max_connections)
       .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
                                     .max_url_size(limits.max_url_bytes)
                                     .max_field_name_size(limits.max_header_bytes)
