@@ -9,10 +9,12 @@ build_pkgs=(
   librestinio-dev libasio-dev libboost-dev libfmt-dev libhttp-parser-dev
   libcurl4-openssl-dev libpqxx-dev libpq-dev libhiredis-dev librabbitmq-dev libssl-dev
   libsodium-dev libjwt-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
+  libpwquality-dev cracklib-runtime libunistring-dev
 )
 runtime_pkgs=(
   libfmt9 libhttp-parser2.9 libcurl4 libpqxx-6.4 libpq5 libhiredis0.14 librabbitmq4
   libssl3 libsodium23 libjwt0 libspdlog1.10 ca-certificates curl
+  libpwquality1 cracklib-runtime libunistring2
 )
 # The gateway image (deploy/docker/gateway.Dockerfile): nginx, envsubst for its template, curl for the health check.
 gateway_pkgs=(nginx gettext-base curl ca-certificates)
@@ -20,6 +22,8 @@ infra_pkgs=(postgresql redis-server rabbitmq-server nginx gettext-base)   # gett
 # The browser tests (scripts/browser-test.sh): headless chromium, and fonts so that pages and screenshots have real
 # glyphs (colour emoji for the menu's pictures, a sans-serif with Arial's metrics).
 browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
+# The fuzz targets (scripts/fuzz.sh): clang-14 with libFuzzer and its sanitizer runtimes.
+fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
 
@@ -29,8 +33,9 @@ case "$mode" in
   --runtime) wanted=("${runtime_pkgs[@]}") ;;
   --gateway) wanted=("${gateway_pkgs[@]}") ;;
   --browser) wanted=("${browser_pkgs[@]}") ;;
+  --fuzz)    wanted=("${fuzz_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -93,7 +93,7 @@ service_env() {
 for entry in "${SERVICES[@]}"; do
   name=${entry%%:*} port=${entry##*:}
   # shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs is intended
-  env PORT="$port" $(service_env "$name") setsid "$BIN/$name" >> "$COMANDA_STATE_DIR/logs/$name.log" 2>&1 < /dev/null &
+  env PORT="$port" BIND_ADDRESS=127.0.0.1 $(service_env "$name") setsid "$BIN/$name" >> "$COMANDA_STATE_DIR/logs/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN_DIR/$name.pid"
 done
 ((DETACH)) || trap 'echo; stop_all; exit 0' INT TERM

@@ -15,7 +15,7 @@ step "dependencies"
 bash scripts/install-deps.sh
 
 step "format check"
-mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp')
+mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp' 'fuzz/*.cpp')
 clang-format --dry-run --Werror "${sources[@]}"
 
 step "Kubernetes manifests (scripts/k8s-check.sh: render, schemas, policies, the broken examples fail)"
@@ -31,6 +31,14 @@ cmake --build --preset asan
 
 step "unit tests"
 ctest --preset asan -L unit --output-on-failure -j2
+
+step "fuzz targets (scripts/fuzz.sh: clang-14 libFuzzer, ASan + UBSan, 10 s per target on fuzz/corpus)"
+if (($# == 0)); then
+  bash scripts/install-deps.sh --fuzz
+  bash scripts/fuzz.sh 10
+else
+  echo "skipped: extra arguments select pytest tests (run scripts/fuzz.sh for these)"
+fi
 
 step "functional tests"
 export COMANDA_BIN_DIR=$PWD/build/asan/bin

@@ -167,13 +167,14 @@ def test_254_and_255_character_emails_are_what_they_claim():
 
 # ------------------------------------------------------------------------------------------ password
 
+# Lengths at the limits, in characters; each also passes libpwquality (weak ones: test_users_account_rules.py).
+EIGHT_EMOJI = "\U0001F355\U0001F354\U0001F32E\U0001F363\U0001F35C\U0001F957\U0001F369\U0001F36A"
 VALID_PASSWORDS = {
-    "8-ascii": "a" * 8,
-    "128-ascii": "b" * 128,
-    "8-emoji": "\U0001F355" * 8,
-    "128-emoji": "\U0001F354" * 128,
-    "8-spaces": " " * 8,
-    "control-chars": "pass\nword\x1b\x7f\t",
+    "8-ascii": "kR4v-9Qz",
+    "128-ascii": ("Tr0ub4dor&3-horse-" * 8)[:128],
+    "8-emoji": EIGHT_EMOJI,
+    "128-emoji": EIGHT_EMOJI * 16,
+    "control-chars": "zebra\nquilt\x1b\x7f\t42",
     "non-ascii": "\u00fcn\u00efc\u00f6d\u00e9-\u00df",
 }
 

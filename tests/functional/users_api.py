@@ -22,6 +22,9 @@ def users_env(key_file: Path) -> dict[str, str]:
         "JWT_AUDIENCE": JWT_AUDIENCE,
         "ADMIN_EMAIL": ADMIN_EMAIL,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        # Many tests log in to one account with wrong passwords on purpose; the per-account backoff has its
+        # own tests (test_users_account_rules.py), with services of their own.
+        "LOGIN_FREE_ATTEMPTS": "1000",
     }
 
 

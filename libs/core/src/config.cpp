@@ -1,5 +1,8 @@
 #include "comanda/core/config.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <charconv>
 #include <sstream>
@@ -115,9 +118,53 @@ std::string ConfigReader::HelpText(std::string_view program, std::string_view su
   return out.str();
 }
 
+bool IsIpLiteral(const std::string& address) {
+  in6_addr v6{};
+  in_addr v4{};
+  return inet_pton(AF_INET, address.c_str(), &v4) == 1 ||
+         inet_pton(AF_INET6, address.c_str(), &v6) == 1;
+}
+
+namespace {
+
+HttpLimits ReadHttpLimits(ConfigReader& reader) {
+  HttpLimits limits;
+  const auto size = [&reader](const char* name, std::size_t fallback, int min, int max,
+                              const char* help) {
+    return static_cast<std::size_t>(reader.Int(name, static_cast<int>(fallback), min, max, help));
+  };
+  limits.max_url_bytes = size("HTTP_MAX_URL_BYTES", limits.max_url_bytes, 256, 1024 * 1024,
+                              "longest request target (path and query); longer: 414");
+  limits.max_header_bytes = size("HTTP_MAX_HEADER_BYTES", limits.max_header_bytes, 1024,
+                                 1024 * 1024, "largest request head (all header lines); more: 431");
+  limits.max_headers =
+      size("HTTP_MAX_HEADERS", limits.max_headers, 8, 10000, "most header fields; more: 431");
+  limits.max_body_bytes = size("HTTP_MAX_BODY_BYTES", limits.max_body_bytes, 1024, 64 * 1024 * 1024,
+                               "largest request body; larger: 413, not read");
+  limits.read_timeout = reader.Millis(
+      "HTTP_READ_TIMEOUT_MS", 35'000, 100, 3'600'000,
+      "idle keep-alive time plus reading a whole request (headers and body); then closed");
+  limits.handle_timeout = reader.Millis("HTTP_HANDLE_TIMEOUT_MS", 30'000, 100, 3'600'000,
+                                        "a request's handling until its answer starts");
+  limits.write_timeout = reader.Millis("HTTP_WRITE_TIMEOUT_MS", 10'000, 100, 3'600'000,
+                                       "writing one response to the client");
+  limits.drain_timeout = reader.Millis("DRAIN_TIMEOUT_MS", 10'000, 0, 3'600'000,
+                                       "at SIGTERM, the longest wait for requests in flight");
+  return limits;
+}
+
+}  // namespace
+
 CommonConfig ReadCommonConfig(ConfigReader& reader, std::string service, int default_port) {
   CommonConfig config;
   config.service = std::move(service);
+  config.bind_address =
+      reader.String("BIND_ADDRESS", config.bind_address,
+                    "address to listen on (IPv4 or IPv6 literal; 0.0.0.0: every interface)");
+  if (!IsIpLiteral(config.bind_address)) {
+    reader.Fail("BIND_ADDRESS", "must be an IPv4 or IPv6 address such as 127.0.0.1 or ::, got '" +
+                                    config.bind_address + "'");
+  }
   config.port = reader.Int("PORT", default_port, 0, 65535, "listen port (0: any free port)");
   config.log_level =
       reader.OneOf("LOG_LEVEL", "info", {"debug", "info", "warn", "error"}, "log level");
@@ -126,6 +173,7 @@ CommonConfig ReadCommonConfig(ConfigReader& reader, std::string service, int def
       reader.Int("WORKER_THREADS", 4, 1, 256, "threads that run handlers (blocking work)");
   config.max_queued_requests = reader.Int("MAX_QUEUED_REQUESTS", 1024, 1, 1000000,
                                           "requests waiting for a worker before 503");
+  config.http = ReadHttpLimits(reader);
   return config;
 }
 

@@ -73,5 +73,45 @@ TEST(ConfigReader, HelpListsEveryVariableWithItsDefault) {
   EXPECT_NE(help.find("[info]"), std::string::npos);
 }
 
+TEST(ReadCommonConfig, ListensOnLoopbackUnlessToldOtherwise) {
+  ConfigReader defaults{MapEnv({})};
+  EXPECT_EQ(ReadCommonConfig(defaults, "svc", 3001).bind_address, "127.0.0.1");
+  ConfigReader all{MapEnv({{"BIND_ADDRESS", "0.0.0.0"}})};
+  EXPECT_EQ(ReadCommonConfig(all, "svc", 3001).bind_address, "0.0.0.0");
+  ConfigReader v6{MapEnv({{"BIND_ADDRESS", "::1"}})};
+  EXPECT_EQ(ReadCommonConfig(v6, "svc", 3001).bind_address, "::1");
+  EXPECT_TRUE(all.Problems().empty());
+  EXPECT_TRUE(v6.Problems().empty());
+}
+
+TEST(ReadCommonConfig, RefusesABindAddressThatIsNotAnIpLiteral) {
+  ConfigReader reader{MapEnv({{"BIND_ADDRESS", "localhost"}})};
+  ReadCommonConfig(reader, "svc", 3001);
+  ASSERT_EQ(reader.Problems().size(), 1u);
+  EXPECT_EQ(reader.Problems()[0].rfind("BIND_ADDRESS:", 0), 0u);
+}
+
+TEST(ReadCommonConfig, ReadsHttpLimitsAndTimeouts) {
+  ConfigReader reader{MapEnv({{"HTTP_MAX_BODY_BYTES", "2048"},
+                              {"HTTP_READ_TIMEOUT_MS", "1500"},
+                              {"HTTP_MAX_HEADERS", "20"},
+                              {"DRAIN_TIMEOUT_MS", "0"}})};
+  const auto http = ReadCommonConfig(reader, "svc", 3001).http;
+  EXPECT_TRUE(reader.Problems().empty());
+  EXPECT_EQ(http.max_body_bytes, 2048u);
+  EXPECT_EQ(http.read_timeout, std::chrono::milliseconds{1500});
+  EXPECT_EQ(http.max_headers, 20u);
+  EXPECT_EQ(http.drain_timeout, std::chrono::milliseconds{0});
+  EXPECT_EQ(http.max_url_bytes, 8u * 1024);
+}
+
+TEST(ReadCommonConfig, RefusesLimitsOutOfRange) {
+  ConfigReader reader{MapEnv({{"HTTP_MAX_BODY_BYTES", "10"}, {"HTTP_WRITE_TIMEOUT_MS", "0"}})};
+  ReadCommonConfig(reader, "svc", 3001);
+  ASSERT_EQ(reader.Problems().size(), 2u);
+  EXPECT_EQ(reader.Problems()[0].rfind("HTTP_MAX_BODY_BYTES:", 0), 0u);
+  EXPECT_EQ(reader.Problems()[1].rfind("HTTP_WRITE_TIMEOUT_MS:", 0), 0u);
+}
+
 }  // namespace
 }  // namespace comanda::core

@@ -17,6 +17,7 @@
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
 #include "comanda/core/log.hpp"
+#include "edge_socket.hpp"
 
 namespace comanda::http {
 namespace {
@@ -27,18 +28,21 @@ using core::Error;
 
 using Router = restinio::router::express_router_t<>;
 // The request handler is a plain function that checks the path before the router sees it (the
-// router drops the connection on a malformed percent escape instead of answering).
-using Traits = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
+// router drops the connection on a malformed percent escape instead of answering). The socket and
+// logger answer what RESTinio's parser refuses (edge_socket.hpp). No connection count limiter:
+// in RESTinio 0.6.16 a connection still alive at shutdown outlives the acceptor that owns the
+// limiter its destructor decrements (a use-after-free ASan reports at SIGTERM).
+using Traits = restinio::traits_t<restinio::asio_timer_manager_t, EdgeLogger,
+                                  restinio::default_request_handler_t, restinio::default_strand_t,
+                                  AnsweringSocket>;
 using Server = restinio::http_server_t<Traits>;
 using Clock = std::chrono::steady_clock;
 
 restinio::http_method_id_t MethodId(const std::string& method) {
   static const std::map<std::string, restinio::http_method_id_t> kMethods{
-      {"GET", restinio::http_method_get()},
-      {"POST", restinio::http_method_post()},
-      {"PUT", restinio::http_method_put()},
-      {"PATCH", restinio::http_method_patch()},
-      {"DELETE", restinio::http_method_delete()}};
+      {"GET", restinio::http_method_get()},     {"HEAD", restinio::http_method_head()},
+      {"POST", restinio::http_method_post()},   {"PUT", restinio::http_method_put()},
+      {"PATCH", restinio::http_method_patch()}, {"DELETE", restinio::http_method_delete()}};
   const auto it = kMethods.find(method);
   if (it == kMethods.end()) throw std::invalid_argument{"unsupported route method " + method};
   return it->second;
@@ -84,16 +88,26 @@ std::string ReasonPhrase(int status) {
       return "Method Not Allowed";
     case 409:
       return "Conflict";
+    case 412:
+      return "Precondition Failed";
     case 413:
       return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
     case 415:
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
     case 429:
       return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 505:
+      return "HTTP Version Not Supported";
     case 503:
       return "Service Unavailable";
     default:
@@ -118,7 +132,6 @@ struct Runtime::Impl {
   std::unique_ptr<asio::thread_pool> workers;
   std::atomic<int> in_flight{0};  // accepted and not yet written
   std::atomic<bool> draining{false};
-  std::size_t max_body_bytes = 0;
 
   // The request counter and latency histogram of one (route, method, status), looked up once:
   // the registry renders and compares label sets, which is too slow to do for every request.
@@ -149,21 +162,36 @@ struct Runtime::Impl {
   }
 
   // Writes `response` for `req`, adding the request id; counts the request as finished once the
-  // bytes are written (or the connection is gone).
+  // bytes are written (or the connection is gone). A HEAD answer is the GET answer without body.
   void Write(const restinio::request_handle_t& req, const std::string& request_id,
              Response response, const std::string& route, Clock::time_point started) {
     const auto status = response.status;
-    auto builder = req->create_response(restinio::http_status_line_t{
-        restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, ReasonPhrase(status)});
+    const restinio::http_status_line_t status_line{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, ReasonPhrase(status)};
+    if (req->header().method() == restinio::http_method_head()) {
+      auto builder = req->create_response<restinio::user_controlled_output_t>(status_line);
+      builder.set_content_length(response.body.size());
+      Send(builder, request_id, std::move(response), false);
+    } else {
+      Send(req->create_response(status_line), request_id, std::move(response), true);
+    }
+    Count(req, request_id, route, status, started);
+  }
+
+  template <class Builder>
+  void Send(Builder&& builder, const std::string& request_id, Response response, bool with_body) {
     builder.append_header("X-Request-Id", request_id);
     if (!response.content_type.empty()) {
       builder.append_header(restinio::http_field::content_type, response.content_type);
     }
     for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
     if (draining.load()) builder.connection_close();
-    builder.set_body(std::move(response.body));
+    if (with_body) builder.set_body(std::move(response.body));
     builder.done([this](const auto&) { in_flight.fetch_sub(1); });
+  }
 
+  void Count(const restinio::request_handle_t& req, const std::string& request_id,
+             const std::string& route, int status, Clock::time_point started) {
     const auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const auto method = std::string{req->header().method().c_str()};
     const auto& counted = MetricsFor(route, method, status);
@@ -205,11 +233,7 @@ struct Runtime::Impl {
       throw Error{Errc::kBadRequest, "The query string is not properly encoded."};
     }
     request.params = params;
-    request.body = req->body();
-    if (request.body.size() > max_body_bytes) {
-      throw Error{Errc::kPayloadTooLarge,
-                  "The request body is larger than " + std::to_string(max_body_bytes) + " bytes."};
-    }
+    request.body = req->body();  // RESTinio answers a larger one 413 before reading it
     return request;
   }
 
@@ -354,132 +378,210 @@ std::stop_token Runtime::stop_token() const noexcept { return impl_->stop.get_to
 
 boost::asio::io_context& Runtime::io_context() noexcept { return impl_->io; }
 
-int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks) {
-  auto& impl = *impl_;
-  impl.max_body_bytes = max_body_bytes;
-  impl.workers =
-      std::make_unique<asio::thread_pool>(static_cast<std::size_t>(impl.config.worker_threads));
+namespace {
 
-  routes.push_back({"GET", "/ready", [checks = std::move(checks)](const Request&) {
-                      nlohmann::json results = nlohmann::json::object();
-                      bool all_up = true;
-                      for (const auto& check : checks) {
-                        bool up = false;
-                        try {
-                          up = check.probe();
-                        } catch (const std::exception&) {
-                          up = false;
-                        }
-                        results[check.name] = up ? "up" : "down";
-                        all_up = all_up && (up || !check.required);
-                      }
-                      auto response =
-                          Json(all_up ? 200 : 503,
-                               {{"status", all_up ? "ok" : "unavailable"}, {"checks", results}});
-                      if (!all_up) response.Header("Retry-After", "2");
-                      return response;
-                    }});
-
-  auto router = std::make_shared<Router>();
-  router->add_handler(
-      restinio::http_method_get(), "/health", RouteOptions(), [&impl](const auto& req, auto) {
-        return impl.Inline(req, "/health", impl.RequestIdOf(req), Json(200, {{"status", "ok"}}));
-      });
-  router->add_handler(
-      restinio::http_method_get(), "/metrics", RouteOptions(), [&impl](const auto& req, auto) {
-        return impl.Inline(
-            req, "/metrics", impl.RequestIdOf(req),
-            Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-      });
-
-  // Handlers live in this table for the server's lifetime; the router refers to them.
-  std::map<std::string, restinio::router::dynamic_none_of_methods_matcher_t> others;
-  std::map<std::string, std::string> allowed;
-  for (const auto* inline_path : {"/health", "/metrics"}) {
-    others[inline_path].add(restinio::http_method_get());
-    allowed[inline_path] = "GET";
-  }
-  for (const auto& route : routes) {
-    const auto names = ParamNames(route.path);
-    router->add_handler(MethodId(route.method), route.path, RouteOptions(),
-                        [&impl, &route, names](const restinio::request_handle_t& req,
-                                               restinio::router::route_params_t params) {
-                          std::vector<std::pair<std::string, std::string>> values;
-                          for (const auto& name : names)
-                            values.emplace_back(name, std::string{params[name]});
-                          return impl.Accept(req, route, std::move(values));
-                        });
-    others[route.path].add(MethodId(route.method));
-    auto& allow = allowed[route.path];
-    allow += (allow.empty() ? "" : ", ") + route.method;
-  }
-  for (auto& [path, matcher] : others) {
-    router->add_handler(std::move(matcher), path, RouteOptions(),
-                        [&impl, path = path, allow = allowed[path]](const auto& req, auto) {
-                          const auto request_id = impl.RequestIdOf(req);
-                          auto response = Problem(
-                              Error{Errc::kMethodNotAllowed, "This resource allows " + allow + "."},
-                              request_id);
-                          response.Header("Allow", allow);
-                          return impl.Inline(req, path, request_id, std::move(response));
-                        });
-  }
-  router->non_matched_request_handler([&impl](const auto& req) {
-    const auto request_id = impl.RequestIdOf(req);
-    return impl.Inline(req, "unmatched", request_id,
-                       Problem(Error{Errc::kNotFound, "No resource at this path."}, request_id));
-  });
-
-  Server server{
-      restinio::external_io_context(impl.io),
-      restinio::server_settings_t<Traits>{}
-          .port(static_cast<std::uint16_t>(impl.config.port))
-          .address("0.0.0.0")
-          .request_handler([&impl, router = std::move(router)](restinio::request_handle_t req) {
-            if (!IsValidPath(req->header().path())) {
-              const auto request_id = impl.RequestIdOf(req);
-              return impl.Inline(
-                  req, "unmatched", request_id,
-                  Problem(Error{Errc::kBadRequest, "The request path is malformed."}, request_id));
+// GET /ready: every check probed; 503 with Retry-After while a required one is down.
+Route ReadyRoute(std::vector<ReadinessCheck> checks) {
+  return {"GET", "/ready", [checks = std::move(checks)](const Request&) {
+            nlohmann::json results = nlohmann::json::object();
+            bool all_up = true;
+            for (const auto& check : checks) {
+              bool up = false;
+              try {
+                up = check.probe();
+              } catch (const std::exception&) {
+                up = false;
+              }
+              results[check.name] = up ? "up" : "down";
+              all_up = all_up && (up || !check.required);
             }
-            return (*router)(std::move(req));
-          })
-          .read_next_http_message_timelimit(std::chrono::seconds{60})
-          .write_http_response_timelimit(std::chrono::seconds{10})
-          .handle_request_timeout(request_timeout)
-          .max_pipelined_requests(16)
-          // RESTinio closes the connection past this; up to it, ToRequest answers 413 itself.
-          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                        .max_body_size(1024 * 1024)
-                                        .max_url_size(8 * 1024)
-                                        .max_field_count(100))};
+            auto response = Json(all_up ? 200 : 503,
+                                 {{"status", all_up ? "ok" : "unavailable"}, {"checks", results}});
+            if (!all_up) response.Header("Retry-After", "2");
+            return response;
+          }};
+}
 
-  asio::signal_set signals{impl.io, SIGINT, SIGTERM};
-  asio::steady_timer drain_timer{impl.io};
-  Clock::time_point drain_deadline;
-  std::function<void()> wait_for_drain = [&] {
-    if (impl.in_flight.load() == 0 || Clock::now() >= drain_deadline) {
-      if (impl.in_flight.load() != 0)
-        log::Warn("drain timed out", {{"inFlight", impl.in_flight.load()}});
-      impl.io.stop();
+// The express router for `routes` (which must outlive it): every route, HEAD wherever GET is,
+// /health and /metrics answered inline, 405 with Allow for another method on a known path, 404
+// for an unknown path.
+class RouterBuilder {
+ public:
+  explicit RouterBuilder(Runtime::Impl& impl) : impl_{impl} {}
+
+  std::shared_ptr<Router> Build(const std::vector<Route>& routes) {
+    AddInline("/health", [](Runtime::Impl&) { return Json(200, {{"status", "ok"}}); });
+    AddInline("/metrics", [](Runtime::Impl& impl) {
+      return Text(200, impl.registry.Render(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    for (const auto& route : routes) {
+      Add(route.method, route);
+      if (route.method == "GET") Add("HEAD", route);
+    }
+    AddMethodNotAllowed();
+    AddNotFound();
+    return std::move(router_);
+  }
+
+ private:
+  void Allow(const std::string& path, const std::string& method) {
+    others_[path].add(MethodId(method));
+    auto& allow = allowed_[path];
+    allow += (allow.empty() ? "" : ", ") + method;
+  }
+
+  template <class Make>
+  void AddInline(const std::string& path, Make make) {
+    auto& impl = impl_;  // the builder is gone once the router is built
+    for (const auto* method : {"GET", "HEAD"}) {
+      router_->add_handler(MethodId(method), path, RouteOptions(),
+                           [&impl, path, make](const auto& req, auto) {
+                             return impl.Inline(req, path, impl.RequestIdOf(req), make(impl));
+                           });
+      Allow(path, method);
+    }
+  }
+
+  void Add(const std::string& method, const Route& route) {
+    auto& impl = impl_;
+    router_->add_handler(
+        MethodId(method), route.path, RouteOptions(),
+        [&impl, &route, names = ParamNames(route.path)](const restinio::request_handle_t& req,
+                                                        restinio::router::route_params_t params) {
+          std::vector<std::pair<std::string, std::string>> values;
+          for (const auto& name : names) values.emplace_back(name, std::string{params[name]});
+          return impl.Accept(req, route, std::move(values));
+        });
+    Allow(route.path, method);
+  }
+
+  void AddMethodNotAllowed() {
+    auto& impl = impl_;
+    for (auto& [path, matcher] : others_) {
+      router_->add_handler(
+          std::move(matcher), path, RouteOptions(),
+          [&impl, path = path, allow = allowed_[path]](const auto& req, auto) {
+            const auto request_id = impl.RequestIdOf(req);
+            auto response = Problem(
+                Error{Errc::kMethodNotAllowed, "This resource allows " + allow + "."}, request_id);
+            response.Header("Allow", allow);
+            return impl.Inline(req, path, request_id, std::move(response));
+          });
+    }
+  }
+
+  void AddNotFound() {
+    auto& impl = impl_;
+    router_->non_matched_request_handler([&impl](const auto& req) {
+      const auto request_id = impl.RequestIdOf(req);
+      return impl.Inline(req, "unmatched", request_id,
+                         Problem(Error{Errc::kNotFound, "No resource at this path."}, request_id));
+    });
+  }
+
+  Runtime::Impl& impl_;
+  std::shared_ptr<Router> router_ = std::make_shared<Router>();
+  std::map<std::string, restinio::router::dynamic_none_of_methods_matcher_t> others_;
+  std::map<std::string, std::string> allowed_;
+};
+
+// RESTinio's settings from the configuration: where to listen, the size limits (a request over
+// one is answered by edge_socket.hpp) and the time limits (a connection over one is closed).
+restinio::server_settings_t<Traits> ServerSettings(Runtime::Impl& impl,
+                                                   std::shared_ptr<Router> router) {
+  const auto& config = impl.config;
+  const auto& limits = config.http;
+  // http_parser's own bound on a request head (request line and headers), process-wide: one
+  // server per process.
+  http_parser_set_max_header_size(static_cast<std::uint32_t>(limits.max_header_bytes));
+  ConfigureParseErrorAnswers(
+      limits, [&impl](const ParseErrorAnswer& answer, const std::string& request_id) {
+        impl.MetricsFor("unparsed", "", answer.status).requests->Inc();
+        log::Request(request_id, "", "", answer.status, 0);
+      });
+  return restinio::server_settings_t<Traits>{}
+      .port(static_cast<std::uint16_t>(config.port))
+      .address(config.bind_address)
+      .request_handler([&impl, router = std::move(router)](restinio::request_handle_t req) {
+        if (req->header().http_major() != 1) {  // http_parser reads "HTTP/2.0" as a version
+          const auto request_id = impl.RequestIdOf(req);
+          return impl.Inline(req, "unmatched", request_id,
+                             ToResponse(VersionNotSupported(), request_id));
+        }
+        if (!IsValidPath(req->header().path())) {
+          const auto request_id = impl.RequestIdOf(req);
+          return impl.Inline(
+              req, "unmatched", request_id,
+              Problem(Error{Errc::kBadRequest, "The request path is malformed."}, request_id));
+        }
+        return (*router)(std::move(req));
+      })
+      .read_next_http_message_timelimit(limits.read_timeout)
+      .handle_request_timeout(limits.handle_timeout)
+      .write_http_response_timelimit(limits.write_timeout)
+      .max_pipelined_requests(16)
+      .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                    .max_url_size(limits.max_url_bytes)
+                                    .max_field_name_size(limits.max_header_bytes)
+                                    .max_field_value_size(limits.max_header_bytes)
+                                    .max_field_count(limits.max_headers)
+                                    .max_body_size(limits.max_body_bytes));
+}
+
+// At SIGTERM or SIGINT: stop accepting, let requests in flight finish (new ones on open
+// connections get 503 with Connection: close) for at most the drain timeout, then stop the I/O.
+class Drainer {
+ public:
+  Drainer(Runtime::Impl& impl, Server& server)
+      : impl_{impl}, server_{server}, signals_{impl.io, SIGINT, SIGTERM}, timer_{impl.io} {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (!ec) Begin(signal);
+    });
+  }
+
+ private:
+  void Begin(int signal) {
+    log::Info("shutting down", {{"signal", signal}, {"inFlight", impl_.in_flight.load()}});
+    impl_.draining = true;
+    impl_.stop.request_stop();
+    server_.close_async([] {}, [](const std::exception_ptr&) {});
+    deadline_ = Clock::now() + impl_.config.http.drain_timeout;
+    Wait();
+  }
+
+  void Wait() {
+    if (impl_.in_flight.load() == 0 || Clock::now() >= deadline_) {
+      if (impl_.in_flight.load() != 0)
+        log::Warn("drain timed out", {{"inFlight", impl_.in_flight.load()}});
+      impl_.io.stop();
       return;
     }
-    drain_timer.expires_after(std::chrono::milliseconds{5});
-    drain_timer.async_wait([&](const auto&) { wait_for_drain(); });
-  };
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    log::Info("shutting down", {{"signal", signal}, {"inFlight", impl.in_flight.load()}});
-    impl.draining = true;
-    impl.stop.request_stop();
-    // Stop accepting; open connections finish their requests (new ones get 503, Connection: close).
-    server.close_async([] {}, [](const std::exception_ptr&) {});
-    drain_deadline = Clock::now() + drain_timeout;
-    wait_for_drain();
-  });
+    timer_.expires_after(std::chrono::milliseconds{5});
+    timer_.async_wait([this](const auto&) { Wait(); });
+  }
+
+  Runtime::Impl& impl_;
+  Server& server_;
+  asio::signal_set signals_;
+  asio::steady_timer timer_;
+  Clock::time_point deadline_;
+};
+
+}  // namespace
+
+int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks) {
+  auto& impl = *impl_;
+  impl.workers =
+      std::make_unique<asio::thread_pool>(static_cast<std::size_t>(impl.config.worker_threads));
+  routes.push_back(ReadyRoute(std::move(checks)));  // the router refers to routes: kept to the end
+
+  Server server{restinio::external_io_context(impl.io),
+                ServerSettings(impl, RouterBuilder{impl}.Build(routes))};
+  Drainer drainer{impl, server};
 
   server.open_sync();
-  log::Info("listening", {{"port", impl.config.port},
+  log::Info("listening", {{"address", impl.config.bind_address},
+                          {"port", impl.config.port},
                           {"ioThreads", impl.config.io_threads},
                           {"workerThreads", impl.config.worker_threads}});
   std::vector<std::thread> io_threads;

@@ -2,10 +2,15 @@
 
 namespace comanda::users {
 
-App::App(const Config& config, UserRepository& users, const PasswordHasher& passwords,
+App::App(const Config& config, UserRepository& users, LoginThrottle& throttle,
+         const PasswordHasher& passwords, const PasswordQuality& quality,
          const auth::SigningKey& key, const auth::Verifier& verifier)
-    : register_{users, passwords},
-      login_{users, passwords, key, {config.jwt_issuer, config.jwt_audience, config.jwt_ttl}},
+    : register_{users, passwords, quality},
+      login_{users,
+             throttle,
+             passwords,
+             key,
+             {config.jwt_issuer, config.jwt_audience, config.jwt_ttl}},
       profile_{users, verifier},
       jwks_{key} {}
 

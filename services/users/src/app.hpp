@@ -12,8 +12,9 @@ namespace comanda::users {
 /// users-service's route table, built from injected dependencies.
 class App {
  public:
-  App(const Config& config, UserRepository& users, const PasswordHasher& passwords,
-      const auth::SigningKey& key, const auth::Verifier& verifier);
+  App(const Config& config, UserRepository& users, LoginThrottle& throttle,
+      const PasswordHasher& passwords, const PasswordQuality& quality, const auth::SigningKey& key,
+      const auth::Verifier& verifier);
 
   std::vector<http::Route> Routes() const;
 

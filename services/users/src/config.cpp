@@ -32,6 +32,14 @@ Config LoadConfig(core::ConfigReader& reader) {
     if (!IsValidEmail(email)) reader.Fail("ADMIN_EMAIL", "is not a valid email address");
     config.admin_email = std::move(email);
   }
+  config.login_throttle.free_attempts =
+      reader.Int("LOGIN_FREE_ATTEMPTS", 5, 1, 1000,
+                 "login attempts on one account, within LOGIN_WINDOW_S, before any delay");
+  config.login_throttle.max_delay = std::chrono::seconds{
+      reader.Int("LOGIN_MAX_DELAY_S", 60, 1, 3600,
+                 "the longest wait between attempts on one account (2, 4, 8 ... s up to it)")};
+  config.login_throttle.window = std::chrono::seconds{reader.Int(
+      "LOGIN_WINDOW_S", 900, 10, 86400, "an account's attempts are forgotten after this")};
   if (config.admin_password && !IsValidPassword(*config.admin_password)) {
     reader.Fail("ADMIN_PASSWORD", "must be 8 to 128 characters");
   }

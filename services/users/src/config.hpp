@@ -5,6 +5,7 @@
 #include <string>
 
 #include "comanda/core/config.hpp"
+#include "login_throttle.hpp"
 
 namespace comanda::users {
 
@@ -17,6 +18,7 @@ struct Config {
   std::chrono::seconds jwt_ttl{900};
   std::optional<std::string> admin_email;  // normalised
   std::optional<std::string> admin_password;
+  ThrottlePolicy login_throttle;
 };
 
 inline constexpr std::string_view kSummary =

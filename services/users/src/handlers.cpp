@@ -10,6 +10,11 @@ using core::Error;
 
 http::Response Register::operator()(const http::Request& request) const {
   const auto registration = ParseRegistration(request.Json());
+  if (const auto weak = quality_.Problem(registration.password, registration.email)) {
+    throw Error{Errc::kValidation,
+                "The request body has invalid fields.",
+                {{"password", "is too weak: " + *weak}}};
+  }
   const auto user = users_.Create(registration, passwords_.Hash(registration.password));
   log::Info("user registered", {{"userId", user.id}});
   return http::Json(201, RegisteredJson(user));
@@ -17,6 +22,18 @@ http::Response Register::operator()(const http::Request& request) const {
 
 http::Response Login::operator()(const http::Request& request) const {
   const auto credentials = ParseCredentials(request.Json());
+  if (const auto wait = throttle_.Claim(credentials.email); wait.count() > 0) {
+    // Built here, not thrown: Retry-After says how long this account must still wait.
+    auto response = http::Problem(
+        Error{Errc::kTooManyRequests, "Too many login attempts on this account; try again in " +
+                                          std::to_string(wait.count()) + " s."}
+            .WithCode("LOGIN_THROTTLED"),
+        request.request_id);
+    for (auto& [name, value] : response.headers) {
+      if (name == "Retry-After") value = std::to_string(wait.count());
+    }
+    return response;
+  }
   const auto stored = users_.FindByEmail(credentials.email);
   // One argon2 verification on both paths: an unknown email costs what a wrong password costs.
   bool valid = false;
@@ -29,6 +46,7 @@ http::Response Login::operator()(const http::Request& request) const {
     throw Error{Errc::kUnauthorized, "The email or the password is wrong."}.WithCode(
         "INVALID_CREDENTIALS");
   }
+  throttle_.Clear(credentials.email);
   const auto& user = stored->user;
   const auto token = auth::IssueToken(key_, settings_, {user.id, user.email, user.name, user.role},
                                       auth::Clock::now());

@@ -25,13 +25,17 @@ int main(int argc, char* argv[]) {
     return 2;
   }
 
+  auto statements = users::Statements();
+  for (auto& statement : users::LoginThrottle::Statements()) statements.push_back(statement);
   db::Pool db{db::WithDefaultParameters(config.database_url, "users-service"),
-              static_cast<std::size_t>(config.common.worker_threads), users::Statements()};
+              static_cast<std::size_t>(config.common.worker_threads), std::move(statements)};
   users::UserRepository repository{db};
+  users::LoginThrottle throttle{db, config.login_throttle};
   const users::PasswordHasher passwords;
+  const users::PasswordQuality quality;
   auth::StaticKeys keys{{&*key}};
   const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
-  const users::App app{config, repository, passwords, *key, verifier};
+  const users::App app{config, repository, throttle, passwords, quality, *key, verifier};
 
   const auto admin_hash = config.admin_password ? passwords.Hash(*config.admin_password) : "";
   std::jthread initializer{[&](std::stop_token stop) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "account_rules.hpp"
 #include "comanda/core/validate.hpp"
 
 namespace comanda::users {
@@ -79,7 +80,16 @@ Registration ParseRegistration(const nlohmann::json& body) {
                                             .max_length = kMaxPassword,
                                             .trim = false,
                                             .allow_control = true});
+  const auto name_problems = reader.errors().size();
   out.name = reader.String("name", {.min_length = 1, .max_length = kMaxName});
+  if (reader.errors().size() == name_problems) {
+    if (const auto bad = ForbiddenNameCodePoint(out.name)) {
+      reader.Add("name",
+                 "must not contain invisible, text-direction, line-separator or unassigned "
+                 "characters (found " +
+                     CodePointName(*bad) + ")");
+    }
+  }
   reader.ThrowIfInvalid();
   return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
@@ -60,17 +61,41 @@ class ConfigReader {
   std::vector<std::string> problems_;
 };
 
+/// What the HTTP server accepts and for how long it waits (docs/operations.md, "HTTP limits").
+/// A request over a size limit is answered 414, 431 or 413 and the connection closed.
+struct HttpLimits {
+  std::size_t max_url_bytes = 8 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;  // all header lines together, and any one of them
+  std::size_t max_headers = 100;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_connections = 1024;
+  /// From the end of a response (or the accept) until the next request is read whole: idle time,
+  /// headers and body together (RESTinio 0.6 has one timer for the three).
+  std::chrono::milliseconds read_timeout{35'000};
+  /// From a request read whole until its answer starts (a streaming route opts out: Route).
+  std::chrono::milliseconds handle_timeout{30'000};
+  std::chrono::milliseconds write_timeout{10'000};
+  /// At SIGTERM: how long requests in flight may take before the process exits anyway.
+  std::chrono::milliseconds drain_timeout{10'000};
+};
+
 /// Settings every service shares.
 struct CommonConfig {
   std::string service;
+  std::string bind_address = "127.0.0.1";
   int port = 0;
   std::string log_level;
   int io_threads = 1;
   int worker_threads = 4;
   int max_queued_requests = 1024;
+  HttpLimits http;
 };
 
-/// Reads PORT, LOG_LEVEL, IO_THREADS, WORKER_THREADS and MAX_QUEUED_REQUESTS.
+/// True for a literal IPv4 or IPv6 address (no host names: the listener binds before any lookup).
+bool IsIpLiteral(const std::string& address);
+
+/// Reads BIND_ADDRESS, PORT, LOG_LEVEL, IO_THREADS, WORKER_THREADS, MAX_QUEUED_REQUESTS and the
+/// HTTP_* limits.
 CommonConfig ReadCommonConfig(ConfigReader& reader, std::string service, int default_port);
 
 /// Runs `load` against the process environment. With `--help` prints the variables and exits 0;

@@ -46,7 +46,7 @@ using FastPath = std::function<void(const Responder&)>;
 
 /// One entry of the route table. `path` uses express syntax: `/orders/:id`.
 struct Route {
-  std::string method;  // GET, POST, PUT, PATCH, DELETE
+  std::string method;  // GET (HEAD is served too), POST, PUT, PATCH, DELETE
   std::string path;
   Handler handler;
   /// Optional: tried first, on the I/O thread, for answers that need no blocking work.
@@ -64,7 +64,8 @@ struct ReadinessCheck {
 
 /// Owns a service's threads: the I/O threads, the bounded worker pool, the metrics registry and
 /// signal handling. Serve() blocks until SIGTERM or SIGINT, then stops accepting, lets in-flight
-/// requests finish (at most `drain_timeout`), and returns 0.
+/// requests finish (at most the configured DRAIN_TIMEOUT_MS), and returns 0. Limits and timeouts
+/// come from CommonConfig::http.
 class Runtime {
  public:
   explicit Runtime(const core::CommonConfig& config);
@@ -81,10 +82,6 @@ class Runtime {
 
   /// Serves the routes plus `/health`, `/ready` and `/metrics`; returns the exit code.
   int Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks);
-
-  std::size_t max_body_bytes = 64 * 1024;
-  std::chrono::milliseconds drain_timeout{10'000};
-  std::chrono::milliseconds request_timeout{30'000};
 
   struct Impl;  // defined in server.cpp only
 
