@@ -7,6 +7,7 @@ App::App(const Config& config, UserRepository& users, const PasswordHasher& pass
     : register_{users, passwords},
       login_{users, passwords, key, {config.jwt_issuer, config.jwt_audience, config.jwt_ttl}},
       profile_{users, verifier},
+      set_role_{users, verifier},
       jwks_{key} {}
 
 std::vector<http::Route> App::Routes() const {
@@ -14,6 +15,7 @@ std::vector<http::Route> App::Routes() const {
       {"POST", "/register", register_},
       {"POST", "/login", login_},
       {"GET", "/profile", profile_},
+      {"PUT", "/users/:id/role", set_role_},
       {"GET", "/.well-known/jwks.json", jwks_},
   };
 }
