@@ -57,10 +57,11 @@ http::Response ListOrders::operator()(const http::Request& request) const {
                                      ParseLimit(request.Query("limit")));
   auto items = nlohmann::json::array();
   for (const auto& order : page.orders) items.push_back(ToJson(order));
-  return http::Json(
-             200, {{"items", std::move(items)},
-                   {"nextCursor", page.next_cursor ? nlohmann::json(*page.next_cursor) : nullptr}})
-      .Header("Cache-Control", "no-store");
+  // `nextCursor` only when another page follows: the last page is the contract's `{"items":
+  // [...]}`.
+  nlohmann::json body{{"items", std::move(items)}};
+  if (page.next_cursor) body["nextCursor"] = *page.next_cursor;
+  return http::Json(200, body).Header("Cache-Control", "no-store");
 }
 
 http::Response GetOrder::operator()(const http::Request& request) const {
