@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { money, orderNumber, shortTime } from '../format.js';
 import { describe } from '../messages.js';
+import * as session from '../session.js';
 import { announce, toast } from '../toast.js';
 
 const REFRESH_MS = 2000;
@@ -54,6 +55,13 @@ function card(order, isNew, act) {
 
 export function kitchenPage(main) {
   document.title = 'Kitchen · Comanda';
+  const role = session.user()?.role;
+  if (role !== 'staff' && role !== 'admin') {
+    main.append(
+      h('section', { class: 'container page narrow empty-state' }, h('h1', {}, 'Kitchen board'), h('p', {}, 'The kitchen board is for the restaurant\'s staff.')),
+    );
+    return () => {};
+  }
   const board = h('div', { class: 'board' });
   const status = h('p', { class: 'muted', role: 'status' }, 'Loading the orders…');
   main.append(h('section', { class: 'container page wide' }, h('h1', {}, 'Kitchen board'), status, board));
