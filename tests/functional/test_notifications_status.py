@@ -51,31 +51,34 @@ def test_customer_facing_states_make_notifications_in_order(start_notifications,
     assert any(f"📦 Pedido {order_id[:8].upper()} en reparto" in line.get("msg", "") for line in service.log_lines())
 
 
-def test_a_late_or_replayed_event_changes_nothing(start_notifications, event_bus, notifications_db):
-    start_notifications()
+def test_a_late_event_never_moves_the_state_back_and_a_replay_changes_nothing(start_notifications, event_bus,
+                                                                            notifications_db):
+    service = start_notifications()
     order_id, user_id = str(uuid.uuid4()), str(uuid.uuid4())
     accepted = status_changed(order_id, user_id, 2, "ACCEPTED")
-    event_bus.publish(accepted)
-    event_bus.publish(status_changed(order_id, user_id, 3, "PREPARING", "ACCEPTED"))
+    preparing = status_changed(order_id, user_id, 3, "PREPARING", "ACCEPTED")
     cancelled = status_changed(order_id, user_id, 4, "CANCELLED", "PREPARING", reason="Out of dough")
     event_bus.publish(cancelled)
     wait_for(lambda: _known(notifications_db, order_id) == ("CANCELLED", 4), timeout=TIMEOUT,
              message="CANCELLED known")
-    wait_for(lambda: len(_states(notifications_db, order_id)) == 2, timeout=TIMEOUT, message="2 notifications")
-    before = _states(notifications_db, order_id)
-    assert before == [("ACCEPTED", 2, None), ("CANCELLED", 4, "Out of dough")]
-    # A replay of an old event (same eventId) and a late event with a lower sequence: nothing changes.
+    stale_before = metric(service, "notifications_events_stale_total")
+    # Late: ACCEPTED is noted (it happened; the timeline orders by sequence) but the state stays CANCELLED.
     event_bus.publish(accepted)
-    late = status_changed(order_id, user_id, 3, "OUT_FOR_DELIVERY", "PREPARING")
-    event_bus.publish(late)
+    wait_for(lambda: notifications_db.stored([accepted["eventId"]]) == 1, timeout=TIMEOUT, message="late ACCEPTED")
+    assert _known(notifications_db, order_id) == ("CANCELLED", 4)
+    # A late PREPARING, and replays of both notified events (same eventId): nothing changes.
+    event_bus.publish(preparing)
+    event_bus.publish(accepted)
     event_bus.publish(cancelled)
-    # A marker event on another order, published last: once it is stored the three above were handled.
-    marker = status_changed(str(uuid.uuid4()), user_id, 2, "ACCEPTED")
+    marker = status_changed(str(uuid.uuid4()), user_id, 2, "ACCEPTED")  # published last, on another order
     event_bus.publish(marker)
     wait_for(lambda: notifications_db.stored([marker["eventId"]]) == 1, timeout=TIMEOUT, message="marker stored")
-    wait_for(lambda: notifications_db.stored([late["eventId"]]) == 0 and
-             _known(notifications_db, order_id) == ("CANCELLED", 4), timeout=2, message="still CANCELLED")
-    assert _states(notifications_db, order_id) == before
+    wait_for(lambda: metric(service, "notifications_events_stale_total") >= stale_before + 1, timeout=5,
+             message="the late PREPARING counted as stale")
+    assert _known(notifications_db, order_id) == ("CANCELLED", 4)
+    assert _states(notifications_db, order_id) == [("ACCEPTED", 2, None), ("CANCELLED", 4, "Out of dough")]
+    assert notifications_db.counts([accepted["eventId"], cancelled["eventId"]]) == {
+        accepted["eventId"]: 1, cancelled["eventId"]: 1}
 
 
 def test_a_malformed_status_event_goes_to_the_dead_letter_queue(start_notifications, event_bus, notifications_db):

@@ -22,8 +22,9 @@ std::vector<db::Statement> Statements() {
        "currency, correlation_id, occurred_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, "
        "$5, $6, $7, $8, to_timestamp($9::float8 / 1000000)) ON CONFLICT (event_id) DO NOTHING "
        "RETURNING id"},
-      // The order's known state moves only forward; the notification (customer-facing states
-      // only, $11) is written only when it did, in the same statement.
+      // The order's known state moves only forward (a late or replayed event leaves it). A
+      // customer-facing move ($11) is noted once per eventId, also when it arrives late: it did
+      // happen, and the timeline orders by sequence.
       {kStoreStatus,
        "WITH advanced AS (INSERT INTO order_states (order_id, user_id, state, sequence, "
        "occurred_at) VALUES ($1::uuid, $2::uuid, $3, $4, to_timestamp($5::float8 / 1000000)) "
@@ -33,9 +34,9 @@ std::vector<db::Statement> Statements() {
        "note AS (INSERT INTO notifications (id, event_id, order_id, user_id, message, "
        "total_cents, currency, correlation_id, occurred_at, state, sequence, reason) SELECT "
        "$6::uuid, $7::uuid, $1::uuid, $2::uuid, $8, 0, '', $9, to_timestamp($5::float8 / "
-       "1000000), $3, $4, $10 FROM advanced WHERE $11::boolean ON CONFLICT (event_id) DO NOTHING "
+       "1000000), $3, $4, $10 WHERE $11::boolean ON CONFLICT (event_id) DO NOTHING "
        "RETURNING id) "
-       "SELECT (SELECT count(*) FROM advanced)::int"},
+       "SELECT (SELECT count(*) FROM advanced)::int, (SELECT count(*) FROM note)::int"},
       {kListForUser,
        "SELECT id::text, order_id::text, message, "
        "(extract(epoch FROM created_at) * 1000)::bigint, state, sequence, reason, "
@@ -63,13 +64,15 @@ NotificationStore::Result NotificationRepository::StoreStatus(const OrderStatusC
   // One statement that commits by itself; running it again is safe (the sequence check).
   return db_.RunStatement(true, [&](pqxx::connection& connection) {
     pqxx::nontransaction write{connection};
-    const auto advanced =
-        write
-            .exec_prepared1(kStoreStatus, event.order_id, event.user_id, event.to, event.sequence,
-                            EpochMicros(event.occurred_at), core::NewUuid(), event.event_id, text,
-                            event.correlation_id, event.reason, IsCustomerFacing(event.to))[0]
-            .as<int>();
-    return advanced == 1 ? Result::kStored : Result::kStale;
+    const bool facing = IsCustomerFacing(event.to);
+    const auto row =
+        write.exec_prepared1(kStoreStatus, event.order_id, event.user_id, event.to, event.sequence,
+                             EpochMicros(event.occurred_at), core::NewUuid(), event.event_id, text,
+                             event.correlation_id, event.reason, facing);
+    const bool advanced = row[0].as<int>() == 1;
+    const bool noted = row[1].as<int>() == 1;
+    if (facing) return noted ? Result::kStored : Result::kDuplicate;
+    return advanced ? Result::kStored : Result::kStale;
   });
 }
 

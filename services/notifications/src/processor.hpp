@@ -24,12 +24,13 @@ inline constexpr std::string_view kDeadLetterQueue = "notifications.order-create
 /// Where notifications are kept. Store() is one transaction; it throws on any failure.
 class NotificationStore {
  public:
-  /// kStale: a status event whose sequence is not newer than the order's known state.
+  /// kStale: a status event that changes nothing (not newer than the order's known state).
   enum class Result { kStored, kDuplicate, kStale };
   virtual ~NotificationStore() = default;
   virtual Result Store(const OrderCreated& event, const std::string& text) = 0;
-  /// Advances the order's known state when the event is newer, and stores a notification when
-  /// its state is customer-facing; an event not newer changes nothing (kStale).
+  /// Advances the order's known state when the event is newer (never back), and stores a
+  /// notification once per eventId when its state is customer-facing (kDuplicate: already
+  /// stored). A PREPARING event not newer than the known state is kStale.
   virtual Result StoreStatus(const OrderStatusChanged& event, const std::string& text) = 0;
 };
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  DESKTOP, PHONE, api, assertNoProblems, launch, newPerson, openPage, registerAndLogin, screenshot,
+  DESKTOP, PHONE, api, assertNoProblems, launch, login, newPerson, openPage, registerAndLogin, screenshot,
   signInWithForm,
 } from '../lib/harness.mjs';
 
@@ -36,8 +36,15 @@ test('staff move an order on the board and the customer sees every step within 2
   const token = await registerAndLogin(person);
   const customer = await openPage(browser, DESKTOP);
   await signInWithForm(customer, person);
+  // A kitchen worker: an account the admin makes staff through the gateway.
+  const worker = newPerson('Chef Ramón');
+  const created = await api('/register', { method: 'POST', body: worker });
+  assert.equal(created.status, 201);
+  const granted = await api(`/users/${created.data.id}/role`, { method: 'PUT', body: { role: 'staff' }, token: await login(ADMIN) });
+  assert.equal(granted.status, 200, JSON.stringify(granted.data));
+  assert.equal(granted.data.role, 'staff');
   const kitchen = await openPage(browser, { width: 1180, height: 820 }); // a landscape tablet
-  await signInWithForm(kitchen, { email: ADMIN.email, password: ADMIN.password });
+  await signInWithForm(kitchen, worker);
   await kitchen.getByRole('link', { name: 'Kitchen' }).click();
   await kitchen.getByRole('heading', { name: 'Kitchen board' }).waitFor();
   await kitchen.locator('.board-column').first().waitFor();

@@ -64,6 +64,9 @@ export function initBell() {
     for (const n of fresh) {
       // On that order's own page the confirmation shows in place; elsewhere, a toast.
       if (location.hash === `#/orders/${n.orderId}`) continue;
+      // A late one (the order is already further along) is listed, not announced.
+      const newest = Math.max(...notifications.allForOrder(n.orderId).map((x) => x.sequence || 1));
+      if ((n.sequence || 1) < newest) continue;
       const { title, text } = notifications.wording(n);
       toast(text, { title, kind: n.state === 'CANCELLED' ? 'error' : 'success', timeout: 12000 });
     }
