@@ -19,14 +19,13 @@ before(async () => {
 after(() => browser?.close());
 
 async function placeOrder(token) {
-  const r = await fetch(`${process.env.COMANDA_WEB_URL || 'http://127.0.0.1:8080'}/api/orders`, {
+  const r = await api('/orders', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({ items: [{ productId: MARGHERITA, quantity: 2 }], deliveryAddress: 'Calle Mayor 1, 28013 Madrid' }),
-    signal: AbortSignal.timeout(10000),
+    token,
+    body: { items: [{ productId: MARGHERITA, quantity: 2 }], deliveryAddress: 'Calle Mayor 1, 28013 Madrid' },
   });
-  assert.equal(r.status, 201, await r.text());
-  return r.json();
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  return r.data;
 }
 
 const ref = (id) => id.replaceAll('-', '').slice(0, 8).toUpperCase();
@@ -62,7 +61,10 @@ test('staff move an order on the board and the customer sees every step within 2
 
   const steps = [['Accept', 'ACCEPTED'], ['Start preparing', 'PREPARING'], ['Send out', 'OUT_FOR_DELIVERY'], ['Delivered', 'DELIVERED']];
   for (const [button, state] of steps) {
-    if (state === 'PREPARING') await screenshot(kitchen, 'kitchen-board-tablet');
+    if (state === 'PREPARING') {
+      await kitchen.evaluate(() => window.scrollTo(0, 0));
+      await screenshot(kitchen, 'kitchen-board-tablet');
+    }
     await card.getByRole('button', { name: button, exact: true }).click();
     const started = Date.now();
     await customer.locator(`#order-timeline li[data-state="${state}"].is-done`).waitFor({ timeout: 2000 });
