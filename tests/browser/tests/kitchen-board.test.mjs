@@ -34,6 +34,8 @@ test('staff move an order on the board and the customer sees every step within 2
   const person = newPerson('Lucía Fernández');
   const token = await registerAndLogin(person);
   const customer = await openPage(browser, DESKTOP);
+  // The first page of a run can take a while on a loaded machine (the UI's modules, a cold chromium).
+  await customer.getByRole('link', { name: 'Sign in' }).first().waitFor({ timeout: 60000 });
   await signInWithForm(customer, person);
   // A kitchen worker: an account the admin makes staff through the gateway.
   const worker = newPerson('Chef Ramón');
@@ -65,7 +67,10 @@ test('staff move an order on the board and the customer sees every step within 2
       await kitchen.evaluate(() => window.scrollTo(0, 0));
       await screenshot(kitchen, 'kitchen-board-tablet');
     }
+    // The clock starts when the move is committed (the PATCH answered), not at the click.
+    const moved = kitchen.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(order.id));
     await card.getByRole('button', { name: button, exact: true }).click();
+    assert.equal((await moved).status(), 200);
     const started = Date.now();
     await customer.locator(`#order-timeline li[data-state="${state}"].is-done`).waitFor({ timeout: 2000 });
     const waited = Date.now() - started;

@@ -21,7 +21,7 @@ const STATUS = {
 };
 const STEPS = ['CREATED', 'ACCEPTED', 'PREPARING', 'OUT_FOR_DELIVERY', 'DELIVERED'];
 const FINAL = new Set(['DELIVERED', 'CANCELLED']);
-const REFRESH_MS = 1500; // the order page follows the kitchen's moves while the order is open
+const REFRESH_MS = 1000; // the order page follows the kitchen's moves while the order is open
 let justPlaced = null; // id of the order placed a moment ago in this tab
 const known = new Map(); // id -> order, so the confirmation shows at once
 
