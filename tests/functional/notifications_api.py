@@ -19,7 +19,8 @@ ROUTING_KEY = "order.created"
 WORK_QUEUE = "notifications.order-created"
 RETRY_QUEUE = "notifications.order-created.retry"
 DLQ = "notifications.order-created.dlq"
-NOTIFICATION_FIELDS = {"id", "orderId", "message", "createdAt"}
+NOTIFICATION_FIELDS = {"id", "orderId", "orderRef", "message", "createdAt", "state", "sequence", "reason",
+                       "occurredAt"}
 
 
 def notifications_env(users: Service | None) -> dict[str, str]:
@@ -50,6 +51,17 @@ def order_created(**data_overrides: Any) -> dict:
     data.update(data_overrides)
     return {"eventId": str(uuid.uuid4()), "eventType": "OrderCreated", "eventVersion": 1,
             "occurredAt": now_rfc3339(), "correlationId": f"test-{uuid.uuid4().hex[:12]}", "data": data}
+
+
+def status_changed(order_id: str, user_id: str, sequence: int, to: str, from_: str = "CREATED",
+                   reason: str | None = None) -> dict:
+    """A valid OrderStatusChanged v1 event (issue 16)."""
+    at = now_rfc3339()
+    return {"eventId": str(uuid.uuid4()), "eventType": "OrderStatusChanged", "eventVersion": 1, "occurredAt": at,
+            "correlationId": f"test-{uuid.uuid4().hex[:12]}",
+            "data": {"orderId": order_id, "userId": user_id, "from": from_, "to": to, "at": at, "reason": reason,
+                     "sequence": sequence, "by": {"userId": str(uuid.uuid4()), "role": "staff"},
+                     "totalCents": 1234, "currency": "EUR"}}
 
 
 class Bus:
@@ -83,18 +95,20 @@ class Bus:
         self.connection = None
 
     def publish_raw(self, body: bytes, message_id: str | None = None, event_type: str = "OrderCreated",
-                    headers: dict | None = None) -> str:
+                    headers: dict | None = None, routing_key: str = ROUTING_KEY) -> str:
         """Publishes a body to `orders` / `order.created` (mandatory: fails when no queue is bound)."""
         message_id = message_id or str(uuid.uuid4())
         properties = pika.BasicProperties(
             content_type="application/json", delivery_mode=2, message_id=message_id, type=event_type,
             headers={"x-correlation-id": f"test-{message_id[:8]}", **(headers or {})})
-        self._channel().basic_publish(EXCHANGE, ROUTING_KEY, body, properties, mandatory=True)
+        self._channel().basic_publish(EXCHANGE, routing_key, body, properties, mandatory=True)
         return message_id
 
     def publish(self, event: dict) -> dict:
+        event_type = str(event.get("eventType", "OrderCreated"))
         self.publish_raw(json.dumps(event).encode(), event.get("eventId") if isinstance(event.get("eventId"), str)
-                         else None, str(event.get("eventType", "OrderCreated")))
+                         else None, event_type,
+                         routing_key="order.status_changed" if event_type == "OrderStatusChanged" else ROUTING_KEY)
         return event
 
     def queue_exists(self, queue: str) -> bool:

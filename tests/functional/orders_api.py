@@ -18,7 +18,8 @@ MARGHERITA_ID = "0b6c5d2e-1a4f-4c51-9d3e-7f1a2b3c4d05"
 UNAVAILABLE_ID = "0b6c5d2e-1a4f-4c51-9d3e-7f1a2b3c4d04"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 ADDRESS = "Calle Mayor 1, 28013 Madrid"
-ORDER_FIELDS = {"id", "userId", "status", "items", "totalCents", "currency", "deliveryAddress", "notes",
+ORDER_FIELDS = {"id", "userId", "status", "statusHistory", "version", "items", "totalCents", "currency",
+                "deliveryAddress", "notes",
                 "createdAt"}
 ITEM_FIELDS = {"productId", "name", "unitPriceCents", "quantity", "lineTotalCents"}
 

@@ -113,3 +113,22 @@ export const placeOrder = (body, idempotencyKey) =>
   );
 
 export const notifications = () => request('/notifications', { auth: true }).then((r) => r.data.items);
+
+/** Staff: every customer's orders in `statuses` (newest first; one page of up to 100). */
+export const ordersInStates = (statuses) =>
+  request(`/orders?status=${encodeURIComponent(statuses.join(','))}&limit=100`, { auth: true }).then((r) => r.data.items);
+
+/** Staff: moves an order seen at `version` to `status` (a changed order: 409 VERSION_CONFLICT). */
+export const moveOrder = (id, version, status, reason) =>
+  request(`/orders/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    auth: true,
+    body: reason ? { status, reason } : { status },
+    headers: { 'If-Match': `"${version}"` },
+  }).then((r) => r.data);
+
+/** The owner cancels an order while it is CREATED. */
+export const cancelOrder = (id, reason) =>
+  request(`/orders/${encodeURIComponent(id)}/cancel`, { method: 'POST', auth: true, body: reason ? { reason } : {} }).then(
+    (r) => r.data,
+  );

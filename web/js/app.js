@@ -12,6 +12,7 @@ import { cartPage } from './views/cart.js';
 import { checkoutPage } from './views/checkout.js';
 import { loginPage, signupPage } from './views/auth.js';
 import { menuPage } from './views/menu.js';
+import { kitchenPage } from './views/kitchen.js';
 import { orderPage, ordersPage } from './views/orders.js';
 import { navigate } from './router.js';
 
@@ -21,6 +22,7 @@ const routes = [
   { pattern: /^#\/checkout$/, view: checkoutPage },
   { pattern: /^#\/orders$/, view: ordersPage, nav: 'orders', auth: true },
   { pattern: /^#\/orders\/([0-9a-fA-F-]{1,64})$/, view: orderPage, nav: 'orders', auth: true },
+  { pattern: /^#\/kitchen$/, view: kitchenPage, nav: 'kitchen', auth: true },
   { pattern: /^#\/login$/, view: loginPage },
   { pattern: /^#\/signup$/, view: signupPage },
 ];
@@ -78,6 +80,8 @@ function renderAccount() {
   const account = document.getElementById('account');
   const user = session.user();
   for (const el of document.querySelectorAll('[data-signed-in]')) el.hidden = !user;
+  const staff = user && (user.role === 'staff' || user.role === 'admin');
+  for (const el of document.querySelectorAll('[data-staff]')) el.hidden = !staff;
   if (user) {
     const first = (user.name || user.email).split(/\s+/)[0];
     replace(

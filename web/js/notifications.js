@@ -111,9 +111,34 @@ export function markAllRead() {
   emit([]);
 }
 
-/** The notification about an order, if it has arrived. */
+/** The kitchen's confirmation of an order (its CREATED notification), if it has arrived. */
 export function forOrder(orderId) {
-  return items.find((n) => n.orderId === orderId) ?? null;
+  return items.find((n) => n.orderId === orderId && (n.state || 'CREATED') === 'CREATED') ?? null;
+}
+
+/** Every notification about an order, oldest state first. */
+export function allForOrder(orderId) {
+  return items.filter((n) => n.orderId === orderId).sort((a, b) => (a.sequence || 1) - (b.sequence || 1));
+}
+
+const WORDS = {
+  CREATED: { title: 'Order confirmed', text: (ref) => `The kitchen has confirmed order #${ref}.` },
+  ACCEPTED: { title: 'Order accepted', text: (ref) => `The kitchen has accepted order #${ref}.` },
+  OUT_FOR_DELIVERY: { title: 'On its way', text: (ref) => `Order #${ref} is on its way to you.` },
+  DELIVERED: { title: 'Delivered', text: (ref) => `Order #${ref} has been delivered. Enjoy!` },
+  CANCELLED: { title: 'Order cancelled', text: (ref) => `Order #${ref} was cancelled.` },
+};
+
+/**
+ * {title, text} of a notification in the UI's words, from its structured fields (state, orderRef,
+ * reason); the service's own `message` (Spanish, as in its log) is only the fallback.
+ */
+export function wording(n) {
+  const ref = n.orderRef || String(n.orderId || '').replaceAll('-', '').slice(0, 8).toUpperCase();
+  const words = WORDS[n.state || 'CREATED'];
+  if (!words) return { title: 'Order update', text: n.message };
+  const text = words.text(ref) + (n.state === 'CANCELLED' && n.reason ? ` Reason: ${n.reason}` : '');
+  return { title: words.title, text };
 }
 
 /** fn({items, unread, fresh}) after every poll; returns the unsubscribe function. */

@@ -297,7 +297,7 @@ Claims Verifier::Verify(std::string_view token, Clock::time_point now) const {
     claims.iat = iat->get<std::int64_t>();
   }
   if (!core::IsUuid(claims.sub)) throw Unauthorized("The token has no valid subject.");
-  if (claims.role != "customer" && claims.role != "admin")
+  if (claims.role != "customer" && claims.role != "staff" && claims.role != "admin")
     throw Unauthorized("The token has no valid role.");
   return claims;
 }

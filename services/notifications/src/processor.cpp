@@ -92,6 +92,9 @@ EventProcessor::EventProcessor(NotificationStore& store, Republish republish, Re
                                    "Deliveries sent to the retry queue after a failure")},
       dead_lettered_{registry.GetCounter("notifications_events_dead_lettered_total",
                                          "Deliveries sent to the dead-letter queue")},
+      stale_{registry.GetCounter("notifications_events_stale_total",
+                                 "Status events older than the order's known state (acked, no "
+                                 "notification)")},
       latency_{registry.GetHistogram("notifications_event_latency_seconds",
                                      "From an event's occurredAt to its notification stored", {},
                                      LatencyBounds())} {}
@@ -117,6 +120,8 @@ EventProcessor::Outcome EventProcessor::ProcessAgain(const bus::Delivery& delive
 }
 
 EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
+  // The AMQP `type` says which schema to read (the body's eventType is checked by the parser).
+  if (delivery.properties.type == kOrderStatusChanged) return HandleStatus(delivery);
   OrderCreated event;
   try {
     event = ParseOrderCreated(delivery.body);
@@ -128,15 +133,62 @@ EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
                                     : event.correlation_id};
   const int attempt = AttemptOf(delivery.properties);
   const auto text = NotificationText(event);
+  const auto outcome = Persist(delivery, event.event_id, event.order_id, attempt,
+                               [&] { return store_.Store(event, text); });
+  if (outcome != Outcome::kStored) return outcome;
+  const std::chrono::duration<double> latency =
+      std::chrono::system_clock::now() - event.occurred_at;
+  latency_.Observe(std::max(0.0, latency.count()));
+  log::Output(text, {{"eventId", event.event_id},
+                     {"orderId", event.order_id},
+                     {"userId", event.user_id},
+                     {"totalCents", event.total_cents},
+                     {"currency", event.currency},
+                     {"attempt", attempt}});
+  return outcome;
+}
+
+EventProcessor::Outcome EventProcessor::HandleStatus(const bus::Delivery& delivery) {
+  OrderStatusChanged event;
+  try {
+    event = ParseOrderStatusChanged(delivery.body);
+  } catch (const PoisonMessage& poison) {
+    return DeadLetter(delivery, poison.code(), poison.what());
+  }
+  const log::RequestScope scope{event.correlation_id.empty()
+                                    ? delivery.properties.Header("x-correlation-id").value_or("")
+                                    : event.correlation_id};
+  const int attempt = AttemptOf(delivery.properties);
+  const auto text = StatusText(event);
+  const auto outcome = Persist(delivery, event.event_id, event.order_id, attempt,
+                               [&] { return store_.StoreStatus(event, text); });
+  if (outcome != Outcome::kStored) return outcome;
+  const std::chrono::duration<double> latency =
+      std::chrono::system_clock::now() - event.occurred_at;
+  latency_.Observe(std::max(0.0, latency.count()));
+  if (IsCustomerFacing(event.to)) {
+    log::Output(text, {{"eventId", event.event_id},
+                       {"orderId", event.order_id},
+                       {"userId", event.user_id},
+                       {"state", event.to},
+                       {"sequence", event.sequence},
+                       {"attempt", attempt}});
+  }
+  return outcome;
+}
+
+EventProcessor::Outcome EventProcessor::Persist(
+    const bus::Delivery& delivery, const std::string& event_id, const std::string& order_id,
+    int attempt, const std::function<NotificationStore::Result()>& store) {
   NotificationStore::Result result;
   try {
-    result = store_.Store(event, text);
+    result = store();
   } catch (const std::exception& e) {
     if (ClassifyStoreFailure(e) == StoreFailure::kDatabaseUnavailable) {
       // Not the message's fault: it keeps its attempts, and the caller waits for the database.
       unavailable_error_ = Clip(e.what());
       log::Debug("database unavailable, the delivery waits",
-                 {{"eventId", event.event_id}, {"attempt", attempt}, {"error", e.what()}});
+                 {{"eventId", event_id}, {"attempt", attempt}, {"error", e.what()}});
       return Outcome::kDatabaseUnavailable;
     }
     const auto delay = NextRetry(policy_, attempt);
@@ -147,7 +199,7 @@ EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
     }
     republish_(RetryMessage(delivery, attempt + 1, *delay, e.what()));
     retried_.Inc();
-    log::Warn("storing a notification failed, retrying later", {{"eventId", event.event_id},
+    log::Warn("storing a notification failed, retrying later", {{"eventId", event_id},
                                                                 {"attempt", attempt},
                                                                 {"retryInMs", delay->count()},
                                                                 {"error", e.what()}});
@@ -155,20 +207,16 @@ EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   }
   if (result == NotificationStore::Result::kDuplicate) {
     duplicates_.Inc();
-    log::Info("duplicate event ignored",
-              {{"eventId", event.event_id}, {"orderId", event.order_id}});
+    log::Info("duplicate event ignored", {{"eventId", event_id}, {"orderId", order_id}});
+    return Outcome::kDuplicate;
+  }
+  if (result == NotificationStore::Result::kStale) {
+    stale_.Inc();
+    log::Info("stale status event ignored (the order is at a later state already)",
+              {{"eventId", event_id}, {"orderId", order_id}});
     return Outcome::kDuplicate;
   }
   stored_.Inc();
-  const std::chrono::duration<double> latency =
-      std::chrono::system_clock::now() - event.occurred_at;
-  latency_.Observe(std::max(0.0, latency.count()));
-  log::Output(text, {{"eventId", event.event_id},
-                     {"orderId", event.order_id},
-                     {"userId", event.user_id},
-                     {"totalCents", event.total_cents},
-                     {"currency", event.currency},
-                     {"attempt", attempt}});
   return Outcome::kStored;
 }
 

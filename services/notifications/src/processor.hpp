@@ -10,11 +10,13 @@
 #include "comanda/core/metrics.hpp"
 #include "events.hpp"
 #include "retry.hpp"
+#include "status_events.hpp"
 
 namespace comanda::notifications {
 
 inline constexpr std::string_view kOrdersExchange = "orders";
 inline constexpr std::string_view kOrderCreatedKey = "order.created";
+/// The work queue is bound to both routing keys: one retry and dead-letter path for both events.
 inline constexpr std::string_view kWorkQueue = "notifications.order-created";
 inline constexpr std::string_view kRetryQueue = "notifications.order-created.retry";
 inline constexpr std::string_view kDeadLetterQueue = "notifications.order-created.dlq";
@@ -22,9 +24,14 @@ inline constexpr std::string_view kDeadLetterQueue = "notifications.order-create
 /// Where notifications are kept. Store() is one transaction; it throws on any failure.
 class NotificationStore {
  public:
-  enum class Result { kStored, kDuplicate };
+  /// kStale: a status event that changes nothing (not newer than the order's known state).
+  enum class Result { kStored, kDuplicate, kStale };
   virtual ~NotificationStore() = default;
   virtual Result Store(const OrderCreated& event, const std::string& text) = 0;
+  /// Advances the order's known state when the event is newer (never back), and stores a
+  /// notification once per eventId when its state is customer-facing (kDuplicate: already
+  /// stored). A PREPARING event not newer than the known state is kStale.
+  virtual Result StoreStatus(const OrderStatusChanged& event, const std::string& text) = 0;
 };
 
 /// Publishes with broker confirms; throws bus::BrokerError when the broker did not take it.
@@ -60,6 +67,11 @@ class EventProcessor {
 
  private:
   Outcome Handle(const bus::Delivery& delivery);
+  Outcome HandleStatus(const bus::Delivery& delivery);
+  /// Runs `store` with the retry / dead-letter / pause rules; kStored when a new row was made.
+  Outcome Persist(const bus::Delivery& delivery, const std::string& event_id,
+                  const std::string& order_id, int attempt,
+                  const std::function<NotificationStore::Result()>& store);
   Outcome DeadLetter(const bus::Delivery& delivery, std::string_view code, std::string_view reason);
 
   NotificationStore& store_;
@@ -70,6 +82,7 @@ class EventProcessor {
   metrics::Counter& duplicates_;
   metrics::Counter& retried_;
   metrics::Counter& dead_lettered_;
+  metrics::Counter& stale_;
   metrics::Histogram& latency_;
   std::string unavailable_error_;
 };

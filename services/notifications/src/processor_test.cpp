@@ -30,6 +30,14 @@ class FakeStore final : public NotificationStore {
     texts.push_back(text);
     return ids.insert(event.event_id).second ? Result::kStored : Result::kDuplicate;
   }
+  Result StoreStatus(const OrderStatusChanged& event, const std::string& text) override {
+    ++calls;
+    if (event.sequence <= sequence) return Result::kStale;
+    sequence = event.sequence;
+    texts.push_back(text);
+    return ids.insert(event.event_id).second ? Result::kStored : Result::kDuplicate;
+  }
+  int sequence = 1;
   bool failing = false;        // an unclassified error: the retry path
   std::function<void()> fail;  // throws what a test wants
   int calls = 0;

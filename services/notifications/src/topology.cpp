@@ -21,7 +21,8 @@ bus::Topology OrderCreatedTopology() {
         {"x-dead-letter-exchange", std::string{}},
         {"x-dead-letter-routing-key", work}}},
   };
-  topology.bindings = {{work, std::string{kOrdersExchange}, std::string{kOrderCreatedKey}}};
+  topology.bindings = {{work, std::string{kOrdersExchange}, std::string{kOrderCreatedKey}},
+                       {work, std::string{kOrdersExchange}, std::string{kOrderStatusChangedKey}}};
   return topology;
 }
 

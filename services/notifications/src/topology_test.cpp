@@ -32,10 +32,13 @@ TEST(OrderCreatedTopology, BindsAQuorumWorkQueueThatDeadLettersToTheDlq) {
   EXPECT_EQ(Argument(work, "x-dead-letter-exchange"), bus::ArgumentValue{std::string{}});
   EXPECT_EQ(Argument(work, "x-dead-letter-routing-key"),
             bus::ArgumentValue{std::string{kDeadLetterQueue}});
-  ASSERT_EQ(topology.bindings.size(), 1u);
+  ASSERT_EQ(topology.bindings.size(), 2u);
   EXPECT_EQ(topology.bindings[0].queue, kWorkQueue);
   EXPECT_EQ(topology.bindings[0].exchange, "orders");
   EXPECT_EQ(topology.bindings[0].routing_key, "order.created");
+  // Issue 16: status changes share the queue, its retries and its dead-letter queue.
+  EXPECT_EQ(topology.bindings[1].queue, kWorkQueue);
+  EXPECT_EQ(topology.bindings[1].routing_key, "order.status_changed");
 }
 
 TEST(OrderCreatedTopology, ExpiresRetriesBackIntoTheWorkQueue) {

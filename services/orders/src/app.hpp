@@ -18,6 +18,8 @@ class App {
   CreateOrder create_;
   ListOrders list_;
   GetOrder get_;
+  MoveOrder move_;
+  CancelOrder cancel_;
 };
 
 }  // namespace comanda::orders

@@ -43,4 +43,28 @@ class GetOrder final {
   const auth::Verifier& verifier_;
 };
 
+/// PATCH /orders/:id (staff)
+class MoveOrder final {
+ public:
+  MoveOrder(OrderService& orders, const auth::Verifier& verifier)
+      : orders_{orders}, verifier_{verifier} {}
+  http::Response operator()(const http::Request& request) const;
+
+ private:
+  OrderService& orders_;
+  const auth::Verifier& verifier_;
+};
+
+/// POST /orders/:id/cancel (the owner)
+class CancelOrder final {
+ public:
+  CancelOrder(OrderService& orders, const auth::Verifier& verifier)
+      : orders_{orders}, verifier_{verifier} {}
+  http::Response operator()(const http::Request& request) const;
+
+ private:
+  OrderService& orders_;
+  const auth::Verifier& verifier_;
+};
+
 }  // namespace comanda::orders

@@ -13,10 +13,18 @@ constexpr auto kFindKey = "orders_find_idempotency_key";
 constexpr auto kFindOrder = "orders_find";
 constexpr auto kListOrders = "orders_list";
 constexpr auto kItemsOf = "orders_items_of";
+constexpr auto kHistoryOf = "orders_history_of";
+constexpr auto kFindAny = "orders_find_any";
+constexpr auto kLockOrder = "orders_lock";
+constexpr auto kTransition = "orders_transition";
+constexpr auto kListFiltered = "orders_list_filtered";
+
+#define COMANDA_RFC3339(column) \
+  "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 #define COMANDA_ORDER_COLUMNS                                                         \
   "id::text, user_id::text, status, total_cents, currency, delivery_address, notes, " \
-  "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+  "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), version, seq"
 
 Order ToOrder(const pqxx::row& row) {
   Order order;
@@ -28,6 +36,10 @@ Order ToOrder(const pqxx::row& row) {
   order.delivery_address = row[5].as<std::string>();
   if (!row[6].is_null()) order.notes = row[6].as<std::string>();
   order.created_at = row[7].as<std::string>();
+  order.version = row[8].as<int>();
+  order.seq = row[9].as<std::int64_t>();
+  // CREATED is the order row itself; later states come from order_status_history.
+  order.history.push_back({"CREATED", order.created_at, order.user_id, "customer", std::nullopt});
   return order;
 }
 
@@ -47,6 +59,20 @@ void LoadItems(pqxx::transaction_base& tx, std::vector<Order>& orders) {
         ->lines.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
                            row[3].as<std::int64_t>(), row[4].as<int>(), row[5].as<std::int64_t>()});
   }
+  for (const auto& row : tx.exec_prepared(kHistoryOf, UuidArray(orders))) {
+    StatusChange change{row[1].as<std::string>(), row[2].as<std::string>(),
+                        row[3].as<std::string>(), row[4].as<std::string>(), std::nullopt};
+    if (!row[5].is_null()) change.reason = row[5].as<std::string>();
+    by_id.at(row[0].as<std::string>())->history.push_back(std::move(change));
+  }
+}
+
+// A PostgreSQL array literal of status names (validated: they need no quoting).
+std::optional<std::string> StatusArray(const std::vector<std::string>& statuses) {
+  if (statuses.empty()) return std::nullopt;
+  std::string out = "{";
+  for (const auto& status : statuses) out += (out.size() > 1 ? "," : "") + status;
+  return out + "}";
 }
 
 // The lines as the JSON array the statement unpacks with jsonb_to_recordset.
@@ -101,6 +127,28 @@ std::vector<db::Statement> Statements() {
        "SELECT order_id::text, product_id::text, name, unit_price_cents, quantity, "
        "line_total_cents FROM order_items WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, "
        "line"},
+      {kHistoryOf,
+       "SELECT order_id::text, to_status, " COMANDA_RFC3339(
+           "at") ", by_user::text, by_role, reason FROM order_status_history WHERE order_id = "
+                 "ANY($1::uuid[]) ORDER BY order_id, version"},
+      {kFindAny, "SELECT " COMANDA_ORDER_COLUMNS " FROM orders WHERE id = $1"},
+      // Taken in the transition's transaction: a concurrent move of the same order waits here
+      // and then sees the winner's version.
+      {kLockOrder, "SELECT " COMANDA_ORDER_COLUMNS " FROM orders WHERE id = $1 FOR UPDATE"},
+      // The new state, its history row and its outbox event in one statement.
+      {kTransition,
+       "WITH moved AS (UPDATE orders SET status = $2, version = $3 WHERE id = $1 RETURNING id), "
+       "history AS (INSERT INTO order_status_history (order_id, version, from_status, to_status, "
+       "at, by_user, by_role, reason) SELECT id, $3, $4, $2, $5::timestamptz, $6::uuid, $7, $8 "
+       "FROM moved) "
+       "INSERT INTO outbox (id, aggregate_id, event_type, routing_key, payload, correlation_id) "
+       "SELECT $9::uuid, id, $10, $11, $12, $13 FROM moved"},
+      // Staff's view: everyone's orders (or one user's), optionally in some states, newest first,
+      // after a cursor.
+      {kListFiltered, "SELECT " COMANDA_ORDER_COLUMNS
+                      " FROM orders WHERE ($1::uuid IS NULL OR user_id = $1::uuid) AND "
+                      "($2::text[] IS NULL OR status = ANY($2::text[])) AND ($3::bigint IS NULL "
+                      "OR seq < $3::bigint) ORDER BY seq DESC LIMIT $4"},
   };
 }
 
@@ -155,6 +203,58 @@ std::vector<Order> OrderRepository::List(const std::string& user_id, int limit) 
     pqxx::read_transaction tx{connection};
     std::vector<Order> orders;
     for (const auto& row : tx.exec_prepared(kListOrders, user_id, limit)) {
+      orders.push_back(ToOrder(row));
+    }
+    LoadItems(tx, orders);
+    return orders;
+  });
+}
+
+std::optional<Order> OrderRepository::FindAny(const std::string& order_id) {
+  if (!core::IsUuid(order_id)) return std::nullopt;
+  return db_.Run([&](pqxx::connection& connection) -> std::optional<Order> {
+    pqxx::read_transaction tx{connection};
+    const auto rows = tx.exec_prepared(kFindAny, order_id);
+    if (rows.empty()) return std::nullopt;
+    std::vector<Order> orders{ToOrder(rows[0])};
+    LoadItems(tx, orders);
+    return std::move(orders[0]);
+  });
+}
+
+std::optional<Order> OrderRepository::Move(
+    const std::string& order_id,
+    const std::function<std::optional<OutboxEvent>(const Order&, Transition&)>& decide) {
+  if (!core::IsUuid(order_id)) return std::nullopt;
+  return db_.Transact([&](pqxx::work& tx) -> std::optional<Order> {
+    const auto rows = tx.exec_prepared(kLockOrder, order_id);
+    if (rows.empty()) return std::nullopt;
+    std::vector<Order> orders{ToOrder(rows[0])};
+    LoadItems(tx, orders);
+    auto& order = orders[0];
+    Transition transition;
+    const auto event = decide(order, transition);  // throws when the move is not allowed
+    if (!event) return std::move(order);
+    tx.exec_prepared(kTransition, order.id, transition.to, transition.sequence, transition.from,
+                     transition.at, transition.by, transition.by_role, transition.reason, event->id,
+                     event->event_type, event->routing_key, event->payload, event->correlation_id);
+    order.status = transition.to;
+    order.version = transition.sequence;
+    order.history.push_back(
+        {transition.to, transition.at, transition.by, transition.by_role, transition.reason});
+    return std::move(order);
+  });
+}
+
+std::vector<Order> OrderRepository::ListFiltered(const std::optional<std::string>& user_id,
+                                                 const std::vector<std::string>& statuses,
+                                                 std::optional<std::int64_t> before_seq,
+                                                 int limit) {
+  return db_.Run([&](pqxx::connection& connection) {
+    pqxx::read_transaction tx{connection};
+    std::vector<Order> orders;
+    for (const auto& row :
+         tx.exec_prepared(kListFiltered, user_id, StatusArray(statuses), before_seq, limit)) {
       orders.push_back(ToOrder(row));
     }
     LoadItems(tx, orders);

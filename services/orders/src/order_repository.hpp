@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -48,6 +50,21 @@ class OrderRepository {
   std::optional<Order> Find(const std::string& user_id, const std::string& order_id);
   /// The user's newest orders first, at most `limit`.
   std::vector<Order> List(const std::string& user_id, int limit);
+
+  /// Any user's order (staff); nullopt for an unknown id.
+  std::optional<Order> FindAny(const std::string& order_id);
+  /// Locks the order, lets `decide` check the move and fill in `transition` (it throws when the
+  /// move is not allowed), then writes the new state, its history row and the outbox event it
+  /// returns in the same transaction. A concurrent move of the same order waits for this one and
+  /// then decides on the new state. nullopt for an unknown id; the order as it is afterwards.
+  std::optional<Order> Move(
+      const std::string& order_id,
+      const std::function<std::optional<OutboxEvent>(const Order&, Transition&)>& decide);
+  /// Orders newest first, of one user or (nullopt) everyone, optionally in `statuses`, older than
+  /// the cursor position `before_seq`.
+  std::vector<Order> ListFiltered(const std::optional<std::string>& user_id,
+                                  const std::vector<std::string>& statuses,
+                                  std::optional<std::int64_t> before_seq, int limit);
 
  private:
   db::Pool& db_;

@@ -9,6 +9,7 @@
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
 #include "comanda/core/validate.hpp"
+#include "lifecycle.hpp"
 
 namespace comanda::orders {
 namespace {
@@ -177,9 +178,19 @@ nlohmann::json ToJson(const Order& order) {
                      {"quantity", line.quantity},
                      {"lineTotalCents", line.line_total_cents}});
   }
+  auto history = nlohmann::json::array();
+  for (const auto& change : order.history) {
+    history.push_back({{"state", change.state},
+                       {"at", change.at},
+                       {"by", change.by},
+                       {"byRole", change.by_role},
+                       {"reason", change.reason ? nlohmann::json(*change.reason) : nullptr}});
+  }
   return {{"id", order.id},
           {"userId", order.user_id},
           {"status", order.status},
+          {"statusHistory", std::move(history)},
+          {"version", order.version},
           {"items", std::move(items)},
           {"totalCents", order.total_cents},
           {"currency", order.currency},
@@ -210,6 +221,26 @@ nlohmann::json OrderCreatedEvent(const Order& order, const Customer& customer,
             {"items", std::move(items)},
             {"totalCents", order.total_cents},
             {"currency", order.currency}}}};
+}
+
+nlohmann::json OrderStatusChangedEvent(const Transition& transition, const std::string& event_id,
+                                       const std::string& correlation_id) {
+  return {{"eventId", event_id},
+          {"eventType", kOrderStatusChanged},
+          {"eventVersion", 1},
+          {"occurredAt", transition.at},
+          {"correlationId", correlation_id},
+          {"data",
+           {{"orderId", transition.order_id},
+            {"userId", transition.user_id},
+            {"from", transition.from},
+            {"to", transition.to},
+            {"at", transition.at},
+            {"reason", transition.reason ? nlohmann::json(*transition.reason) : nullptr},
+            {"sequence", transition.sequence},
+            {"by", {{"userId", transition.by}, {"role", transition.by_role}}},
+            {"totalCents", transition.total_cents},
+            {"currency", transition.currency}}}};
 }
 
 }  // namespace comanda::orders

@@ -49,6 +49,15 @@ struct OrderLine {
   std::int64_t line_total_cents = 0;
 };
 
+/// One state an order has been in: `CREATED` when placed, then one per transition.
+struct StatusChange {
+  std::string state;
+  std::string at;       // RFC 3339 UTC
+  std::string by;       // the user id of who made the move (the customer for CREATED)
+  std::string by_role;  // customer | staff | admin
+  std::optional<std::string> reason;
+};
+
 struct Order {
   std::string id;
   std::string user_id;
@@ -59,6 +68,9 @@ struct Order {
   std::string delivery_address;
   std::optional<std::string> notes;
   std::string created_at;  // RFC 3339 UTC
+  int version = 1;         // 1 + the number of transitions; the ETag and the event sequence
+  std::int64_t seq = 0;    // the position newest-first lists are ordered by (the cursor)
+  std::vector<StatusChange> history;  // oldest first, CREATED included
 };
 
 /// The caller as users-service describes them (`GET /profile`).
@@ -89,6 +101,7 @@ Order PriceOrder(const OrderInput& input,
 /// Parses a products-service Product; nullopt when a field is missing or of the wrong type.
 std::optional<Product> ParseProduct(const nlohmann::json& body);
 
+/// The order as every answer shows it, with `status`, `statusHistory` and `version`.
 nlohmann::json ToJson(const Order& order);
 
 inline constexpr std::string_view kOrderCreated = "OrderCreated";
@@ -97,5 +110,24 @@ inline constexpr std::string_view kOrderCreatedRoutingKey = "order.created";
 /// The `OrderCreated` event body of the contract.
 nlohmann::json OrderCreatedEvent(const Order& order, const Customer& customer,
                                  const std::string& event_id, const std::string& correlation_id);
+
+/// A transition about to be written: the `OrderStatusChanged` event's facts.
+struct Transition {
+  std::string order_id;
+  std::string user_id;  // the order's owner
+  std::string from;
+  std::string to;
+  std::string at;
+  std::string by;
+  std::string by_role;
+  std::optional<std::string> reason;
+  int sequence = 0;  // the order's version after this move
+  std::int64_t total_cents = 0;
+  std::string currency;
+};
+
+/// The `OrderStatusChanged` event body (docs/events/order-status-changed.schema.json).
+nlohmann::json OrderStatusChangedEvent(const Transition& transition, const std::string& event_id,
+                                       const std::string& correlation_id);
 
 }  // namespace comanda::orders

@@ -12,6 +12,7 @@ App::App(const Config& config, UserRepository& users, LoginThrottle& throttle,
              key,
              {config.jwt_issuer, config.jwt_audience, config.jwt_ttl}},
       profile_{users, verifier},
+      set_role_{users, verifier},
       jwks_{key} {}
 
 std::vector<http::Route> App::Routes() const {
@@ -19,6 +20,7 @@ std::vector<http::Route> App::Routes() const {
       {"POST", "/register", register_},
       {"POST", "/login", login_},
       {"GET", "/profile", profile_},
+      {"PUT", "/users/:id/role", set_role_},
       {"GET", "/.well-known/jwks.json", jwks_},
   };
 }

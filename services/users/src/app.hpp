@@ -22,6 +22,7 @@ class App {
   Register register_;
   Login login_;
   Profile profile_;
+  SetRole set_role_;
   Jwks jwks_;
 };
 

@@ -63,6 +63,16 @@ http::Response Profile::operator()(const http::Request& request) const {
   return http::Json(200, ProfileJson(*user)).Header("Cache-Control", "no-store");
 }
 
+http::Response SetRole::operator()(const http::Request& request) const {
+  const auto claims = verifier_.VerifyBearer(request.Header("Authorization"));
+  if (claims.role != "admin") throw Error{Errc::kForbidden, "Only an admin may change roles."};
+  const auto role = ParseRoleChange(request.Json());
+  const auto user = users_.SetRole(std::string{request.Param("id")}, role);
+  if (!user) throw Error{Errc::kNotFound, "No such user."};
+  log::Info("role changed", {{"userId", user->id}, {"role", user->role}, {"by", claims.sub}});
+  return http::Json(200, ProfileJson(*user)).Header("Cache-Control", "no-store");
+}
+
 http::Response Jwks::operator()(const http::Request&) const {
   return http::Json(200, document_).Header("Cache-Control", "public, max-age=300");
 }

@@ -56,6 +56,18 @@ class Profile final {
   const auth::Verifier& verifier_;
 };
 
+/// PUT /users/:id/role (admin): grants or takes back the staff role.
+class SetRole final {
+ public:
+  SetRole(UserRepository& users, const auth::Verifier& verifier)
+      : users_{users}, verifier_{verifier} {}
+  http::Response operator()(const http::Request& request) const;
+
+ private:
+  UserRepository& users_;
+  const auth::Verifier& verifier_;
+};
+
 /// GET /.well-known/jwks.json
 class Jwks final {
  public:

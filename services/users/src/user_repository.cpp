@@ -9,6 +9,7 @@ namespace {
 constexpr auto kInsert = "users_insert";
 constexpr auto kByEmail = "users_by_email";
 constexpr auto kById = "users_by_id";
+constexpr auto kSetRole = "users_set_role";
 
 #define COMANDA_USER_COLUMNS                                             \
   "id::text, email, name, role, to_char(created_at AT TIME ZONE 'UTC', " \
@@ -29,6 +30,9 @@ std::vector<db::Statement> Statements() {
        "RETURNING " COMANDA_USER_COLUMNS},
       {kByEmail, "SELECT " COMANDA_USER_COLUMNS ", password_hash FROM users WHERE email = $1"},
       {kById, "SELECT " COMANDA_USER_COLUMNS " FROM users WHERE id = $1::uuid"},
+      {kSetRole,
+       "UPDATE users SET role = CASE WHEN role = 'admin' THEN role ELSE $2 END WHERE id = "
+       "$1::uuid RETURNING " COMANDA_USER_COLUMNS},
   };
 }
 
@@ -62,6 +66,21 @@ std::optional<User> UserRepository::FindById(const std::string& id) {
     if (rows.empty()) return std::nullopt;
     return ToUser(rows[0]);
   });
+}
+
+std::optional<User> UserRepository::SetRole(const std::string& id, const std::string& role) {
+  if (!core::IsUuid(id)) return std::nullopt;
+  auto user = db_.Run([&](pqxx::connection& connection) -> std::optional<User> {
+    pqxx::nontransaction tx{connection};
+    const auto rows = tx.exec_prepared(kSetRole, id, role);
+    if (rows.empty()) return std::nullopt;
+    return ToUser(rows[0]);
+  });
+  if (user && user->role == "admin") {
+    throw core::Error{core::Errc::kConflict, "An admin's role cannot be changed here."}.WithCode(
+        "ADMIN_ROLE_FIXED");
+  }
+  return user;
 }
 
 void UserRepository::UpsertAdmin(pqxx::connection& connection, const std::string& email,

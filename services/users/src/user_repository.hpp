@@ -27,6 +27,9 @@ class UserRepository {
   User Create(const Registration& registration, const std::string& password_hash);
   std::optional<StoredUser> FindByEmail(const std::string& email);
   std::optional<User> FindById(const std::string& id);
+  /// Sets a customer's or staff member's role; nullopt for an unknown id. Throws
+  /// core::Error{kConflict, ADMIN_ROLE_FIXED} for an admin.
+  std::optional<User> SetRole(const std::string& id, const std::string& role);
 
   /// Creates the admin account, or makes an existing account with that email an admin with this
   /// password. Runs during start-up on the initializing connection.

@@ -116,4 +116,14 @@ nlohmann::json ProfileJson(const User& user) {
   return json;
 }
 
+std::string ParseRoleChange(const nlohmann::json& body) {
+  core::FieldReader reader{body};
+  auto role = reader.String("role", {.min_length = 1, .max_length = 32});
+  if (!role.empty() && role != "staff" && role != "customer") {
+    reader.Add("role", "must be staff or customer");
+  }
+  reader.ThrowIfInvalid();
+  return role;
+}
+
 }  // namespace comanda::users

@@ -12,7 +12,7 @@ struct User {
   std::string id;
   std::string email;
   std::string name;
-  std::string role;        // customer | admin
+  std::string role;        // customer | staff | admin
   std::string created_at;  // RFC 3339 UTC
 };
 
@@ -46,5 +46,9 @@ Credentials ParseCredentials(const nlohmann::json& body);
 /// `{"id","email","name","createdAt"}` for register; with `role` for the profile.
 nlohmann::json RegisteredJson(const User& user);
 nlohmann::json ProfileJson(const User& user);
+
+/// Validates a `PUT /users/{id}/role` body: `{"role": "staff"}` or `{"role": "customer"}` (admins
+/// are made only by ADMIN_EMAIL); throws core::Error{kValidation}.
+std::string ParseRoleChange(const nlohmann::json& body);
 
 }  // namespace comanda::users

@@ -125,9 +125,11 @@ test('sign up at checkout, place an order, and the confirmation appears without 
     [[burger.name, 3], [lemonade.name, 2]].sort(),
   );
 
-  // The bell lists it; opening the panel marks it read.
+  // The bell lists it, worded by the UI with the order's short reference (issue 16); opening the panel
+  // marks it read.
   await page.locator('#bell').click();
-  await page.locator('#notif-panel .notif-item', { hasText: orderId }).waitFor();
+  const orderRef = orderId.replaceAll('-', '').slice(0, 8).toUpperCase();
+  await page.locator('#notif-panel .notif-item', { hasText: `The kitchen has confirmed order #${orderRef}.` }).waitFor();
   assert.equal(await page.locator('#bell-count').isHidden(), true);
   await page.keyboard.press('Escape');
 
@@ -164,9 +166,11 @@ test('a notification for an order placed elsewhere pops up on whatever page is o
   });
   assert.equal(placed.status, 201, JSON.stringify(placed.data));
 
-  const toast = page.locator('.toast', { hasText: placed.data.id });
+  // Worded by the UI from the notification's structured fields, with the order's short reference (issue 16).
+  const orderRef = placed.data.id.replaceAll('-', '').slice(0, 8).toUpperCase();
+  const toast = page.locator('.toast', { hasText: `#${orderRef}` });
   await toast.waitFor({ timeout: 30000 });
-  assert.match(await toast.textContent(), new RegExp(`Order confirmed.*Pedido confirmado para el usuario ${person.name}`));
+  assert.match(await toast.textContent(), new RegExp(`Order confirmed.*The kitchen has confirmed order #${orderRef}\\.`));
   assert.equal(await page.locator('#bell-count').textContent(), '1');
   assert.equal(page.url(), urlBefore, 'no navigation or reload');
   assert.equal(await page.locator('#toasts').getAttribute('aria-live'), 'polite');

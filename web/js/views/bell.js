@@ -10,7 +10,7 @@ function item(n) {
   return h(
     'li',
     { class: `notif-item${notifications.isUnread(n.id) ? ' unread' : ''}` },
-    h('a', { href: `#/orders/${n.orderId}` }, h('span', { class: 'notif-message' }, n.message)),
+    h('a', { href: `#/orders/${n.orderId}` }, h('span', { class: 'notif-message' }, notifications.wording(n).text)),
     h('time', { datetime: n.createdAt }, shortTime(n.createdAt)),
   );
 }
@@ -64,7 +64,11 @@ export function initBell() {
     for (const n of fresh) {
       // On that order's own page the confirmation shows in place; elsewhere, a toast.
       if (location.hash === `#/orders/${n.orderId}`) continue;
-      toast(n.message, { title: 'Order confirmed', kind: 'success', timeout: 12000 });
+      // A late one (the order is already further along) is listed, not announced.
+      const newest = Math.max(...notifications.allForOrder(n.orderId).map((x) => x.sequence || 1));
+      if ((n.sequence || 1) < newest) continue;
+      const { title, text } = notifications.wording(n);
+      toast(text, { title, kind: n.state === 'CANCELLED' ? 'error' : 'success', timeout: 12000 });
     }
   });
 }

@@ -7,9 +7,21 @@ import { h, replace } from '../dom.js';
 import { dateTime, money, orderNumber, plural, shortTime } from '../format.js';
 import { describe } from '../messages.js';
 import * as notifications from '../notifications.js';
+import * as session from '../session.js';
+import { toast } from '../toast.js';
 import { dishEmoji } from './dishes.js';
 
-const STATUS = { CREATED: 'Received' };
+const STATUS = {
+  CREATED: 'Received',
+  ACCEPTED: 'Accepted',
+  PREPARING: 'Preparing',
+  OUT_FOR_DELIVERY: 'On its way',
+  DELIVERED: 'Delivered',
+  CANCELLED: 'Cancelled',
+};
+const STEPS = ['CREATED', 'ACCEPTED', 'PREPARING', 'OUT_FOR_DELIVERY', 'DELIVERED'];
+const FINAL = new Set(['DELIVERED', 'CANCELLED']);
+const REFRESH_MS = 1000; // the order page follows the kitchen's moves while the order is open
 let justPlaced = null; // id of the order placed a moment ago in this tab
 const known = new Map(); // id -> order, so the confirmation shows at once
 
@@ -99,10 +111,54 @@ export function ordersPage(main) {
 }
 
 function statusTag(order) {
-  const confirmed = notifications.forOrder(order.id);
-  return confirmed
-    ? h('span', { class: 'tag tag-ok' }, 'Confirmed')
-    : h('span', { class: 'tag' }, STATUS[order.status] || order.status);
+  if (order.status === 'CREATED' && notifications.forOrder(order.id)) return h('span', { class: 'tag tag-ok' }, 'Confirmed');
+  const ok = order.status !== 'CREATED' && order.status !== 'CANCELLED';
+  return h('span', { class: `tag${ok ? ' tag-ok' : ''}` }, STATUS[order.status] || order.status);
+}
+
+/** The order's states as a list: the ones reached (with their time) and the ones still ahead. */
+function timeline(order) {
+  const reached = new Map((order.statusHistory || []).map((e) => [e.state, e]));
+  const cancelled = reached.get('CANCELLED');
+  const steps = cancelled ? STEPS.filter((s) => reached.has(s)).concat('CANCELLED') : STEPS;
+  return h(
+    'ol',
+    { class: 'timeline', id: 'order-timeline', 'aria-label': 'Order progress' },
+    steps.map((state) => {
+      const entry = reached.get(state);
+      return h(
+        'li',
+        { class: `${entry ? 'is-done' : ''}${state === 'CANCELLED' ? ' is-cancelled' : ''}`, 'data-state': state },
+        h(
+          'div',
+          {},
+          h('strong', {}, STATUS[state]),
+          entry ? h('time', { datetime: entry.at }, shortTime(entry.at)) : h('span', { class: 'sr-only' }, ' (not yet)'),
+          entry?.reason ? h('p', { class: 'muted' }, `Reason: ${entry.reason}`) : null,
+        ),
+      );
+    }),
+  );
+}
+
+function cancelButton(order, onCancelled) {
+  const user = session.user();
+  if (order.status !== 'CREATED' || !user || user.id !== order.userId) return null;
+  const button = h('button', { type: 'button', class: 'btn btn-ghost', id: 'cancel-order' }, 'Cancel this order');
+  button.addEventListener('click', () => {
+    if (!window.confirm(`Cancel order #${orderNumber(order.id)}?`)) return;
+    button.disabled = true;
+    api
+      .cancelOrder(order.id)
+      .then((cancelled) => onCancelled(cancelled))
+      .catch((error) => {
+        button.disabled = false;
+        toast(error.code === 'INVALID_TRANSITION' ? 'The kitchen has already accepted this order; it can no longer be cancelled here.' : describe(error), {
+          kind: 'error',
+        });
+      });
+  });
+  return button;
 }
 
 function confirmation(order) {
@@ -117,7 +173,9 @@ function confirmation(order) {
 }
 
 function detail(order, fresh) {
-  const status = h('div', { class: 'status-slot' }, confirmation(order));
+  const status = h('div', { class: 'status-slot' }, order.status === 'CREATED' ? confirmation(order) : null);
+  const progress = h('div', { class: 'card progress-slot' }, h('h2', {}, 'Progress'), timeline(order));
+  const actions = h('div', { class: 'cancel-slot' });
   const tag = h('dd', {}, statusTag(order));
   const el = h(
     'div',
@@ -132,6 +190,8 @@ function detail(order, fresh) {
         )
       : h('h1', {}, `Order #${orderNumber(order.id)}`),
     status,
+    progress,
+    actions,
     h(
       'div',
       { class: 'card' },
@@ -166,7 +226,7 @@ function detail(order, fresh) {
     ),
     h('div', { class: 'button-row' }, h('a', { class: 'btn btn-primary', href: '#/menu' }, 'Order something else'), h('a', { class: 'btn btn-ghost', href: '#/orders' }, 'All my orders')),
   );
-  return { el, status, tag };
+  return { el, status, tag, progress, actions };
 }
 
 export function orderPage(main, id) {
@@ -176,15 +236,36 @@ export function orderPage(main, id) {
   main.append(section);
   let alive = true;
   let unsubscribe = () => {};
+  let timer = null;
+  let current = null;
+  let parts = null;
+  const update = (order) => {
+    current = order;
+    known.set(order.id, order);
+    replace(parts.status, order.status === 'CREATED' ? confirmation(order) : null);
+    replace(parts.tag, statusTag(order));
+    replace(parts.progress, h('h2', {}, 'Progress'), timeline(order));
+    replace(parts.actions, cancelButton(order, update));
+  };
+  // Follows the order until it is delivered or cancelled (the fallback while there is no stream).
+  const follow = () => {
+    clearTimeout(timer);
+    if (!alive || !current || FINAL.has(current.status)) return;
+    timer = setTimeout(() => {
+      api
+        .order(id)
+        .then((order) => alive && order.version !== current.version && update(order))
+        .catch(() => {})
+        .finally(follow);
+    }, REFRESH_MS);
+  };
   const show = (order) => {
-    const { el, status, tag } = detail(order, fresh);
-    replace(section, el);
+    parts = detail(order, fresh);
+    replace(section, parts.el);
+    update(order);
     unsubscribe();
-    unsubscribe = notifications.subscribe(() => {
-      if (!alive) return;
-      replace(status, confirmation(order));
-      replace(tag, statusTag(order));
-    });
+    unsubscribe = notifications.subscribe(() => alive && update(current));
+    follow();
   };
   const load = () => {
     api
@@ -192,7 +273,7 @@ export function orderPage(main, id) {
       .then((order) => alive && (known.set(id, order), show(order)))
       .catch((error) => alive && replace(section, errorCard(error, load)));
   };
-  // An order never changes once placed: the copy from checkout is enough.
+  // The copy from checkout shows at once; the page then follows the order's moves.
   if (known.has(id)) show(known.get(id));
   else {
     replace(section, loadingCard('Loading your order…'));
@@ -200,6 +281,7 @@ export function orderPage(main, id) {
   }
   return () => {
     alive = false;
+    clearTimeout(timer);
     unsubscribe();
     if (fresh) justPlaced = null;
   };
