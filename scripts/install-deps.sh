@@ -20,6 +20,8 @@ infra_pkgs=(postgresql redis-server rabbitmq-server nginx gettext-base)   # gett
 # The browser tests (scripts/browser-test.sh): headless chromium, and fonts so that pages and screenshots have real
 # glyphs (colour emoji for the menu's pictures, a sans-serif with Arial's metrics).
 browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
+# Operations (scripts/prometheus.sh, promtool/amtool checks, the alert test, the Locust scenario in bench/).
+ops_pkgs=(prometheus prometheus-alertmanager python3-locust)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
 
@@ -29,8 +31,9 @@ case "$mode" in
   --runtime) wanted=("${runtime_pkgs[@]}") ;;
   --gateway) wanted=("${gateway_pkgs[@]}") ;;
   --browser) wanted=("${browser_pkgs[@]}") ;;
+  --ops)     wanted=("${ops_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--ops]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -12,10 +12,17 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "dependencies"
 bash scripts/install-deps.sh
+bash scripts/install-deps.sh --ops
 
 step "format check"
 mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp')
 clang-format --dry-run --Werror "${sources[@]}"
+
+step "Prometheus and Alertmanager configuration (promtool check config, promtool test rules, amtool check-config)"
+promtool check config --syntax-only deploy/prometheus/compose.yml
+promtool check config ./deploy/prometheus/prometheus.yml
+promtool test rules deploy/prometheus/tests/*.yml
+amtool check-config deploy/alertmanager/alertmanager.yml
 
 step "build (asan preset: ASan + UBSan, warnings as errors)"
 cmake --preset asan > /dev/null

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "comanda/core/time.hpp"
+#include "comanda/core/trace.hpp"
 
 namespace comanda::log {
 namespace {
@@ -187,7 +188,7 @@ void AppendKey(std::string& out, std::string_view key) {
 // Built by appending rather than through a JSON object: this runs for every request.
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
-                       const nlohmann::json& fields) {
+                       const nlohmann::json& fields, std::string_view trace_id) {
   const bool has_fields = fields.is_object() && !fields.empty();
   std::string line;
   line.reserve(256);
@@ -215,9 +216,17 @@ std::string FormatLine(std::string_view ts, Level level, std::string_view servic
   } else {
     fixed("requestId", request_id);
   }
+  // And a traceId (W3C trace context), null outside a traced request or event.
+  if (trace_id.empty() && !(has_fields && fields.contains("traceId"))) {
+    AppendKey(line, "traceId");
+    line += "null";
+  } else {
+    fixed("traceId", trace_id);
+  }
   if (has_fields) {
     for (const auto& [key, value] : fields.items()) {
-      if (key == "ts" || key == "level" || key == "service" || key == "msg" || key == "requestId")
+      if (key == "ts" || key == "level" || key == "service" || key == "msg" || key == "requestId" ||
+          key == "traceId")
         continue;
       line += ',';
       AppendString(line, key);
@@ -242,7 +251,8 @@ void AppendNumber(std::string& out, Number value) {
 
 std::string FormatRequestLine(std::string_view ts, std::string_view service,
                               std::string_view request_id, std::string_view method,
-                              std::string_view path, int status, double duration_ms) {
+                              std::string_view path, int status, double duration_ms,
+                              std::string_view trace_id) {
   std::string line;
   line.reserve(192 + path.size());
   line += "{\"ts\":";
@@ -255,6 +265,12 @@ std::string FormatRequestLine(std::string_view ts, std::string_view service,
     line += "null";
   } else {
     AppendString(line, request_id);
+  }
+  line += ",\"traceId\":";
+  if (trace_id.empty()) {
+    line += "null";
+  } else {
+    AppendString(line, trace_id);
   }
   line += ",\"method\":";
   AppendString(line, method);
@@ -273,23 +289,24 @@ void Request(std::string_view request_id, std::string_view method, std::string_v
   auto& state = GlobalState();
   const auto level = status >= 500 ? Level::kWarn : Level::kInfo;
   if (!state.logger->should_log(ToSpd(level))) return;
-  state.logger->log(ToSpd(level), FormatRequestLine(core::NowRfc3339(), state.service, request_id,
-                                                    method, path, status, duration_ms));
+  state.logger->log(ToSpd(level),
+                    FormatRequestLine(core::NowRfc3339(), state.service, request_id, method, path,
+                                      status, duration_ms, trace::CurrentTraceId()));
 }
 
 void Write(Level level, std::string_view msg, const nlohmann::json& fields) {
   auto& state = GlobalState();
   if (!state.logger->should_log(ToSpd(level))) return;
   state.logger->log(ToSpd(level), FormatLine(core::NowRfc3339(), level, state.service, msg,
-                                             current_request_id, fields));
+                                             current_request_id, fields, trace::CurrentTraceId()));
 }
 
 void Output(std::string_view msg, const nlohmann::json& fields) {
   auto& state = GlobalState();
   // Handed to spdlog at its highest level, which no minimum filters out; the line says info.
-  state.logger->log(
-      spdlog::level::critical,
-      FormatLine(core::NowRfc3339(), Level::kInfo, state.service, msg, current_request_id, fields));
+  state.logger->log(spdlog::level::critical,
+                    FormatLine(core::NowRfc3339(), Level::kInfo, state.service, msg,
+                               current_request_id, fields, trace::CurrentTraceId()));
 }
 
 RequestScope::RequestScope(std::string request_id)

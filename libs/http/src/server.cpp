@@ -17,6 +17,7 @@
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
 #include "comanda/core/log.hpp"
+#include "comanda/core/trace.hpp"
 
 namespace comanda::http {
 namespace {
@@ -236,6 +237,9 @@ struct Runtime::Impl {
                 Clock::time_point started) {
     const auto request_id = RequestIdOf(req);
     log::RequestScope scope{request_id};
+    // The caller's W3C trace (a new span of it), or a new trace: every line of this request has it.
+    const trace::Scope trace_scope{
+        trace::ContinueOrStart(req->header().get_field_or("traceparent", ""))};
     Response response;
     try {
       response = Run(handler, ToRequest(req, route, params, request_id));
