@@ -188,7 +188,8 @@ void AppendKey(std::string& out, std::string_view key) {
 // Built by appending rather than through a JSON object: this runs for every request.
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
-                       const nlohmann::json& fields, std::string_view trace_id) {
+                       const nlohmann::json& fields) {
+  const auto& trace_id = trace::CurrentTraceId();
   const bool has_fields = fields.is_object() && !fields.empty();
   std::string line;
   line.reserve(256);
@@ -251,8 +252,8 @@ void AppendNumber(std::string& out, Number value) {
 
 std::string FormatRequestLine(std::string_view ts, std::string_view service,
                               std::string_view request_id, std::string_view method,
-                              std::string_view path, int status, double duration_ms,
-                              std::string_view trace_id) {
+                              std::string_view path, int status, double duration_ms) {
+  const auto& trace_id = trace::CurrentTraceId();
   std::string line;
   line.reserve(192 + path.size());
   line += "{\"ts\":";
@@ -289,24 +290,23 @@ void Request(std::string_view request_id, std::string_view method, std::string_v
   auto& state = GlobalState();
   const auto level = status >= 500 ? Level::kWarn : Level::kInfo;
   if (!state.logger->should_log(ToSpd(level))) return;
-  state.logger->log(ToSpd(level),
-                    FormatRequestLine(core::NowRfc3339(), state.service, request_id, method, path,
-                                      status, duration_ms, trace::CurrentTraceId()));
+  state.logger->log(ToSpd(level), FormatRequestLine(core::NowRfc3339(), state.service, request_id,
+                                                    method, path, status, duration_ms));
 }
 
 void Write(Level level, std::string_view msg, const nlohmann::json& fields) {
   auto& state = GlobalState();
   if (!state.logger->should_log(ToSpd(level))) return;
   state.logger->log(ToSpd(level), FormatLine(core::NowRfc3339(), level, state.service, msg,
-                                             current_request_id, fields, trace::CurrentTraceId()));
+                                             current_request_id, fields));
 }
 
 void Output(std::string_view msg, const nlohmann::json& fields) {
   auto& state = GlobalState();
   // Handed to spdlog at its highest level, which no minimum filters out; the line says info.
-  state.logger->log(spdlog::level::critical,
-                    FormatLine(core::NowRfc3339(), Level::kInfo, state.service, msg,
-                               current_request_id, fields, trace::CurrentTraceId()));
+  state.logger->log(
+      spdlog::level::critical,
+      FormatLine(core::NowRfc3339(), Level::kInfo, state.service, msg, current_request_id, fields));
 }
 
 RequestScope::RequestScope(std::string request_id)

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "comanda/core/trace.hpp"
+
 namespace comanda::log {
 namespace {
 
@@ -19,9 +21,10 @@ TEST(FormatLine, WritesTheContractFieldsAsOneJsonObject) {
   EXPECT_EQ(parsed["status"], 503);
 }
 
-TEST(FormatLine, CarriesTheTraceId) {
-  const auto line = FormatLine("t", Level::kInfo, "svc", "hello", "req-1", {{"a", 1}},
-                               "4bf92f3577b34da6a3ce929d0e0e4736");
+TEST(FormatLine, CarriesTheCurrentTraceId) {
+  const trace::Scope scope{
+      *trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
+  const auto line = FormatLine("t", Level::kInfo, "svc", "hello", "req-1", {{"a", 1}});
   const auto parsed = nlohmann::json::parse(line);
   EXPECT_EQ(parsed["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(parsed["requestId"], "req-1");
@@ -69,9 +72,11 @@ TEST(FormatRequestLine, EscapesAnOddPathAndMarksServerErrors) {
   EXPECT_EQ(parsed["level"], "warn");
   EXPECT_EQ(parsed["msg"], "request failed");
   EXPECT_TRUE(parsed["requestId"].is_null());
-  EXPECT_EQ(nlohmann::json::parse(
-                FormatRequestLine("t", "svc", "r", "GET", "/", 200, 1, "abc"))["traceId"],
-            "abc");
+  const trace::Scope scope{
+      *trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
+  EXPECT_EQ(
+      nlohmann::json::parse(FormatRequestLine("t", "svc", "r", "GET", "/", 200, 1))["traceId"],
+      "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(parsed["path"].get<std::string>().substr(0, 7), "/a\"b\\c\x01");
 }
 

@@ -111,13 +111,8 @@ Histogram& Registry::GetHistogram(const std::string& name, const std::string& he
 
 void Registry::AddGauge(const std::string& name, const std::string& help,
                         std::function<double()> read) {
-  AddGauge(name, help, {}, std::move(read));
-}
-
-void Registry::AddGauge(const std::string& name, const std::string& help, const Labels& labels,
-                        std::function<double()> read) {
   std::lock_guard lock{mutex_};
-  FamilyFor(name, help, "gauge").gauges[RenderLabels(labels)] = std::move(read);
+  FamilyFor(name, help, "gauge").gauge = std::move(read);
 }
 
 std::string Registry::Render() const {
@@ -141,14 +136,14 @@ std::string Registry::Render() const {
       out << name << "_sum" << labels << ' ' << FormatNumber(histogram->Sum()) << '\n';
       out << name << "_count" << labels << ' ' << cumulative << '\n';
     }
-    for (const auto& [labels, gauge] : family.gauges) {
+    if (family.gauge) {
       double value = 0;
       try {
-        value = gauge();
+        value = family.gauge();
       } catch (...) {
         value = std::nan("");  // a gauge whose source is down reads as NaN, not as a failed scrape
       }
-      out << name << labels << ' ' << (std::isnan(value) ? "NaN" : FormatNumber(value)) << '\n';
+      out << name << ' ' << (std::isnan(value) ? "NaN" : FormatNumber(value)) << '\n';
     }
   }
   return out.str();

@@ -50,16 +50,6 @@ TEST(Registry, ReadsGaugesWhenRendering) {
   EXPECT_NE(registry.Render().find("outbox_backlog 0"), std::string::npos);
 }
 
-TEST(Registry, RendersOneSeriesPerGaugeLabelSet) {
-  Registry registry;
-  registry.AddGauge("breaker_open", "Open.", {{"dependency", "users"}}, [] { return 1.0; });
-  registry.AddGauge("breaker_open", "Open.", {{"dependency", "products"}}, [] { return 0.0; });
-  const auto text = registry.Render();
-  EXPECT_EQ(text.find("# TYPE breaker_open gauge"), text.rfind("# TYPE breaker_open gauge"));
-  EXPECT_NE(text.find("breaker_open{dependency=\"users\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("breaker_open{dependency=\"products\"} 0"), std::string::npos);
-}
-
 TEST(Registry, AFailingGaugeRendersAsNaN) {
   Registry registry;
   registry.AddGauge("g", "h", []() -> double { throw std::runtime_error{"down"}; });

@@ -24,15 +24,7 @@ nlohmann::json ParseBody(const http::ClientResponse& response) {
 
 Dependency::Dependency(const http::Client& client, http::CircuitBreaker::Options breaker,
                        metrics::Registry& registry)
-    : client_{client}, breaker_{breaker}, registry_{registry} {
-  // 1 while the breaker refuses calls (open, or half-open waiting for its trial): the alert's
-  // input.
-  registry_.AddGauge("orders_circuit_breaker_open",
-                     "1 while the circuit breaker towards the dependency is not closed",
-                     {{"dependency", client_.options().name}}, [this] {
-                       return breaker_.state() == http::CircuitBreaker::State::kClosed ? 0.0 : 1.0;
-                     });
-}
+    : client_{client}, breaker_{breaker}, registry_{registry} {}
 
 void Dependency::Admit() {
   if (breaker_.Allow()) return;

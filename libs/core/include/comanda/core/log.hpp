@@ -5,7 +5,7 @@
 #include <string_view>
 
 /// JSON-lines logging: one object per line on stdout with ts, level, service, msg, requestId (null
-/// outside a request) and traceId (the current trace::Scope's, null outside one).
+/// outside a request).
 namespace comanda::log {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
@@ -39,13 +39,12 @@ void Request(std::string_view request_id, std::string_view method, std::string_v
 /// Formats the line Request() writes (no newline); exposed for tests.
 std::string FormatRequestLine(std::string_view ts, std::string_view service,
                               std::string_view request_id, std::string_view method,
-                              std::string_view path, int status, double duration_ms,
-                              std::string_view trace_id = {});
+                              std::string_view path, int status, double duration_ms);
 
 /// Formats one log line (no newline); exposed for tests.
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
-                       const nlohmann::json& fields, std::string_view trace_id = {});
+                       const nlohmann::json& fields);
 
 /// Makes `request_id` the current thread's request id for log lines while it lives.
 class RequestScope {

@@ -54,9 +54,6 @@ class Registry {
                           const std::vector<double>& bounds = LatencyBuckets());
   /// A gauge read when rendered, e.g. the outbox backlog.
   void AddGauge(const std::string& name, const std::string& help, std::function<double()> read);
-  /// One labelled series of a gauge family, e.g. a circuit breaker's state per dependency.
-  void AddGauge(const std::string& name, const std::string& help, const Labels& labels,
-                std::function<double()> read);
 
   /// Prometheus text exposition format 0.0.4.
   std::string Render() const;
@@ -67,7 +64,7 @@ class Registry {
     std::string type;
     std::map<std::string, std::unique_ptr<Counter>> counters;      // key: rendered labels
     std::map<std::string, std::unique_ptr<Histogram>> histograms;  // key: rendered labels
-    std::map<std::string, std::function<double()>> gauges;         // key: rendered labels
+    std::function<double()> gauge;
   };
   Family& FamilyFor(const std::string& name, const std::string& help, const std::string& type);
 
