@@ -2,7 +2,7 @@
 constraint) goes through its retries to the dead-letter queue; Prometheus (scripts/prometheus.sh, scraping RabbitMQ's
 exporter every second) fires DeadLettersWaiting and Alertmanager receives it; `scripts/dlq.sh` shows the dead
 letter with its reason; once the cause is fixed, `dlq.sh replay` stores the notification exactly once and the alert
-resolves."""
+resolves. Then the consumer side stops (the notifications-service process) and ServiceDown fires for it."""
 from __future__ import annotations
 
 import os
@@ -140,3 +140,13 @@ def test_a_dead_letter_fires_its_alert_and_a_replay_after_the_fix_stores_it_once
     # The DLQ is empty again: the alert resolves by itself.
     wait_for(lambda: not server.alerts("DeadLettersWaiting") and not server.alerts("DeadLettersWaiting", "pending"),
              timeout=ALERT_TIMEOUT, interval=0.5, message="DeadLettersWaiting to resolve")
+
+    # The consumer side stops: ServiceDown fires for it after its minute, and only for it.
+    instance = service.url.removeprefix("http://")
+    def down_alert(state: str) -> list[dict]:
+        return [a for a in server.alerts("ServiceDown", state) if a["labels"]["instance"] == instance]
+    assert not down_alert("firing") and not down_alert("pending")
+    service.stop()
+    wait_for(lambda: down_alert("pending"), timeout=30, interval=0.5, message="ServiceDown pending")
+    [alert] = wait_for(lambda: down_alert("firing"), timeout=90, interval=1, message="ServiceDown to fire")
+    assert alert["labels"]["job"] == "notifications-service" and alert["labels"]["severity"] == "page"
