@@ -96,7 +96,7 @@ def cmd_list(_: list[str]) -> int:
         headers = _headers(message)
         reason = str(headers.get("x-error-reason", "")).replace("\n", " ")
         print(f"{_id(message):<38} {str(headers.get('x-error-code', '-')):<22} "
-              f"{str(headers.get('x-attempt', '-')):<7} {_age(message):<8} {reason[:120]}")
+              f"{str(headers.get('x-attempt', '-')):<7} {_age(message):<8} {reason}")
     return 0
 
 
