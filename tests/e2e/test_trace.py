@@ -36,9 +36,18 @@ def _path_of(system, gateway, trace_id: str, order_id: str) -> dict[str, list[di
                 if line.get("traceId") == trace_id and line.get("orderId") == order_id
                 and line.get("msg", "").startswith("📩")]
     harness.wait_for(notification_logged, timeout=30, interval=0.2, message="the notification's line with the trace id")
-    found = {name: [line for line in system.logs(name) if line.get("traceId") == trace_id] for name in SERVICES}
-    found["gateway"] = [line for line in gateway.access_log() if line.get("traceId") == trace_id]
-    return found
+
+    def lines() -> dict[str, list[dict]]:
+        found = {name: [line for line in system.logs(name) if line.get("traceId") == trace_id] for name in SERVICES}
+        found["gateway"] = [line for line in gateway.access_log() if line.get("traceId") == trace_id]
+        return found
+    # Each process writes its log lines from a thread of its own, a few ms later: under load the notification's
+    # line can be out before orders-service's own. Wait (bounded) for every component, then check what is there.
+    try:
+        harness.wait_for(lambda: all(lines().values()), timeout=10, interval=0.2)
+    except harness.GiveUp:
+        pass
+    return lines()
 
 
 def test_one_trace_id_follows_an_order_through_every_service(system, gateway):
