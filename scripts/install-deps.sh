@@ -24,6 +24,8 @@ infra_pkgs=(postgresql redis-server rabbitmq-server nginx gettext-base)   # gett
 browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
 # The fuzz targets (scripts/fuzz.sh): clang-14 with libFuzzer and its sanitizer runtimes.
 fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+# Operations (scripts/prometheus.sh, promtool/amtool checks, the alert test, the Locust scenario in bench/).
+ops_pkgs=(prometheus prometheus-alertmanager python3-locust)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
 
@@ -34,8 +36,9 @@ case "$mode" in
   --gateway) wanted=("${gateway_pkgs[@]}") ;;
   --browser) wanted=("${browser_pkgs[@]}") ;;
   --fuzz)    wanted=("${fuzz_pkgs[@]}") ;;
+  --ops)     wanted=("${ops_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--fuzz|--ops]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -14,11 +14,14 @@
 #   COMANDA_BIN_DIR: use the service binaries there and skip the build [build the release preset, use build/release/bin]
 #   COMANDA_WEB_ROOT [<repo>/web]: the static UI the gateway serves at /
 #   ADMIN_EMAIL, ADMIN_PASSWORD [admin@comanda.local, admin-password]: the bootstrap admin
+#   COMANDA_MONITORING [1]: also start Prometheus and Alertmanager (scripts/prometheus.sh; 0: don't) on
+#     COMANDA_PROMETHEUS_PORT [9090] and COMANDA_ALERTMANAGER_PORT [9093], scraping every service and RabbitMQ
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 export COMANDA_STATE_DIR=${COMANDA_STATE_DIR:-$ROOT/.state/local}
 export COMANDA_PORT_BASE=${COMANDA_PORT_BASE:-3000} GATEWAY_PORT=${GATEWAY_PORT:-8080}
+MONITORING=${COMANDA_MONITORING:-1}
 RUN_DIR=$COMANDA_STATE_DIR/run
 BASE=$COMANDA_PORT_BASE
 [[ $BASE =~ ^[0-9]+$ ]] && ((BASE > 0 && BASE + 4 < 65536)) || { echo "invalid COMANDA_PORT_BASE: $BASE" >&2; exit 2; }
@@ -48,6 +51,7 @@ stop_services() {
 }
 
 stop_all() {
+  bash scripts/prometheus.sh stop > /dev/null   # whether or not this run started it
   bash scripts/gateway.sh stop
   stop_services
   bash scripts/stack.sh down
@@ -61,6 +65,7 @@ case ${1:-} in
 esac
 
 bash scripts/install-deps.sh
+[[ $MONITORING == 0 ]] || bash scripts/install-deps.sh --ops
 if [[ -n ${COMANDA_BIN_DIR:-} ]]; then
   BIN=$(realpath "$COMANDA_BIN_DIR")
 else
@@ -111,6 +116,11 @@ for entry in "${SERVICES[@]}"; do
   echo "$name ready on http://localhost:$port (log: $COMANDA_STATE_DIR/logs/$name.log)"
 done
 bash scripts/gateway.sh start || { stop_all; exit 1; }
+MONITORING_URLS=""
+if [[ $MONITORING != 0 ]]; then
+  bash scripts/prometheus.sh start || { stop_all; exit 1; }
+  MONITORING_URLS="Prometheus: http://localhost:${COMANDA_PROMETHEUS_PORT:-9090} (alerts: /alerts), Alertmanager: http://localhost:${COMANDA_ALERTMANAGER_PORT:-9093}"
+fi
 
 if ((DETACH)); then
   echo "Comanda is up at $GATEWAY (stop it with: scripts/run.sh stop)"
@@ -121,6 +131,8 @@ cat <<EOT
 
 Comanda is up: $GATEWAY (the web UI; the API under $GATEWAY/api/)
 Services: users $USERS_URL, products $PRODUCTS_URL, orders $ORDERS_URL, notifications $NOTIFICATIONS_URL
+${MONITORING_URLS:-Monitoring: off (COMANDA_MONITORING=0)}
+Dead letters: scripts/dlq.sh list   (RabbitMQ's management UI: http://localhost:$(bash scripts/stack.sh env | sed -n 's/.*COMANDA_AMQP_HTTP_PORT=\([0-9]*\).*/\1/p'), guest/guest)
 Logs: $COMANDA_STATE_DIR/logs/
 Try it:
   curl -si $GATEWAY/api/products?category=pizzas      # run it twice: X-Cache MISS, then HIT

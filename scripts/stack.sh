@@ -20,6 +20,9 @@
 #     A stack that is stopped and restarted (the tests do) belongs below the ephemeral range (32768-60999): a
 #     port in it can meanwhile become an outgoing connection's source port and block the restart (TIME_WAIT).
 #     Two stacks could only clash if their AMQP ports differ by 8000, 12000 or 20000.
+#   COMANDA_AMQP_HTTP_PORT, COMANDA_AMQP_METRICS_PORT: RabbitMQ's management HTTP API (scripts/dlq.sh) and its
+#     Prometheus endpoint (rabbitmq_prometheus), on 127.0.0.1. Unless set: http = wrap(A + 10000), metrics =
+#     wrap(A + 10001): 5672 -> 15672 (RabbitMQ's own convention) and 15673; 11672 (the tests') -> 21672, 21673.
 #   COMANDA_STACK_TIMEOUT [90]: seconds to wait for any one component to start or stop.
 set -euo pipefail
 
@@ -32,6 +35,8 @@ TIMEOUT=${COMANDA_STACK_TIMEOUT:-90}
 wrap() { echo $((1024 + ($1 - 1024) % 64512)); }
 DIST_PORT=${COMANDA_AMQP_DIST_PORT:-$(wrap $((AMQP_PORT + 20000)))}
 EPMD_PORT=${COMANDA_EPMD_PORT:-$(wrap $((AMQP_PORT + 12000)))}
+AMQP_HTTP_PORT=${COMANDA_AMQP_HTTP_PORT:-$(wrap $((AMQP_PORT + 10000)))}
+AMQP_METRICS_PORT=${COMANDA_AMQP_METRICS_PORT:-$(wrap $((AMQP_PORT + 10001)))}
 
 SERVICES=(users products orders notifications)   # one role + one database each, password = name
 ALL=(postgres redis rabbitmq)
@@ -45,7 +50,7 @@ log() { echo "stack: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 tail_log() { log "last lines of $1:"; tail -n 25 "$1" >&2 2>/dev/null || true; }
 
-for p in "$PG_PORT" "$REDIS_PORT" "$AMQP_PORT" "$DIST_PORT" "$EPMD_PORT"; do
+for p in "$PG_PORT" "$REDIS_PORT" "$AMQP_PORT" "$DIST_PORT" "$EPMD_PORT" "$AMQP_HTTP_PORT" "$AMQP_METRICS_PORT"; do
   [[ $p =~ ^[0-9]+$ ]] && ((p > 0 && p < 65536)) || die "invalid port: $p"; done
 
 # wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; fails after SECONDS.
@@ -193,15 +198,19 @@ rmq_launch() {
   RMQ_HOW="already running" RMQ_WRAPPER=""; rmq_running && return 0
   port_busy "$AMQP_PORT" && die "port $AMQP_PORT is already taken by another process; set COMANDA_AMQP_PORT"
   port_busy "$DIST_PORT" && die "distribution port $DIST_PORT is already taken; set COMANDA_AMQP_DIST_PORT"
+  port_busy "$AMQP_HTTP_PORT" && die "management port $AMQP_HTTP_PORT is already taken; set COMANDA_AMQP_HTTP_PORT"
+  port_busy "$AMQP_METRICS_PORT" && die "metrics port $AMQP_METRICS_PORT is already taken; set COMANDA_AMQP_METRICS_PORT"
   mkdir -p "$RMQ/home" "$RMQ/mnesia"
   [[ -s $RMQ/home/.erlang.cookie ]] ||   # private cookie: only our CLI calls can talk to this node
     od -An -tx1 -N20 /dev/urandom | tr -d ' \n' | tr a-f A-F >"$RMQ/home/.erlang.cookie"
   chmod 400 "$RMQ/home/.erlang.cookie"
-  echo '[].' >"$RMQ/enabled_plugins"
+  # The management HTTP API (dead letters: scripts/dlq.sh) and the Prometheus endpoint (queue depths for the alerts).
+  echo '[rabbitmq_management,rabbitmq_prometheus].' >"$RMQ/enabled_plugins"
   : >"$RMQ/rabbitmq-env.conf"                        # keeps /etc/rabbitmq/rabbitmq-env.conf out
   # guest/guest may connect from loopback only (RabbitMQ's default loopback_users).
   printf '%s\n' 'default_user = guest' 'default_pass = guest' 'distribution.listener.interface = 127.0.0.1' \
-    'log.console = false' >"$RMQ/rabbitmq.conf"
+    'log.console = false' "management.tcp.ip = 127.0.0.1" "management.tcp.port = $AMQP_HTTP_PORT" \
+    "prometheus.tcp.ip = 127.0.0.1" "prometheus.tcp.port = $AMQP_METRICS_PORT" >"$RMQ/rabbitmq.conf"
   # Our own epmd, so that `down` can stop it (it outlives the broker). Reuse one that already serves the port.
   if ! pid_alive "$RMQ/epmd.pid" "epmd -port" && ! epmd -port "$EPMD_PORT" -names >/dev/null 2>&1; then
     port_busy "$EPMD_PORT" && die "epmd port $EPMD_PORT is taken by something else; set COMANDA_EPMD_PORT"
@@ -290,6 +299,8 @@ cmd_env() {
   for s in "${SERVICES[@]}"; do echo "export ${s^^}_DATABASE_URL=postgresql://$s:$s@127.0.0.1:$PG_PORT/$s"; done
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
   echo "export AMQP_URL=amqp://guest:guest@127.0.0.1:$AMQP_PORT/%2f"
+  echo "export COMANDA_AMQP_HTTP_PORT=$AMQP_HTTP_PORT COMANDA_AMQP_METRICS_PORT=$AMQP_METRICS_PORT"
+  echo "export RABBITMQ_API_URL=http://guest:guest@127.0.0.1:$AMQP_HTTP_PORT/api"
 }
 
 cmd_destroy() {

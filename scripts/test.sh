@@ -13,6 +13,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "dependencies"
 bash scripts/install-deps.sh
+bash scripts/install-deps.sh --ops
 
 step "format check"
 mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp' 'fuzz/*.cpp')
@@ -24,6 +25,12 @@ if (($# == 0)); then
 else
   echo "skipped: extra arguments select pytest tests (run scripts/k8s-check.sh for this one)"
 fi
+
+step "Prometheus and Alertmanager configuration (promtool check config, promtool test rules, amtool check-config)"
+promtool check config --syntax-only deploy/prometheus/compose.yml
+promtool check config ./deploy/prometheus/prometheus.yml
+promtool test rules deploy/prometheus/tests/*.yml
+amtool check-config deploy/alertmanager/alertmanager.yml
 
 step "build (asan preset: ASan + UBSan, warnings as errors)"
 cmake --preset asan > /dev/null

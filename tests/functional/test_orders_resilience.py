@@ -73,9 +73,12 @@ def test_open_breaker_fails_fast(start_users, start_orders, orders_db):
     service = start_orders({"USERS_URL": users.url, "JWKS_URL": f"{users.url}/.well-known/jwks.json",
                             "BREAKER_FAILURES": "3", "BREAKER_OPEN_MS": "60000"})
     place_ok(service, token)
+    assert _metric(service, "orders_circuit_breakers_open") == 0
     users.stop()
     for _ in range(3):
         _assert_503(place(service, token))
+    # The gauge behind the CircuitBreakerOpen alert: the failing dependency's breaker only.
+    assert _metric(service, "orders_circuit_breakers_open") == 1
     started = time.monotonic()
     _assert_503(place(service, token))
     assert time.monotonic() - started < 0.5

@@ -15,10 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _amqp_port() -> int:
-    """An AMQP port whose derived ports (epmd +12000, distribution +20000) are free too."""
+    """An AMQP port whose derived ports (management +10000, metrics +10001, epmd +12000, distribution +20000) are
+    free too."""
     for _ in range(200):
         port = random.randint(20000, 29999)
-        if all(harness.port_is_free(p) for p in (port, port + 12000, port + 20000)):
+        if all(harness.port_is_free(p) for p in (port, port + 10000, port + 10001, port + 12000, port + 20000)):
             return port
     raise AssertionError("no free AMQP port set found")
 
@@ -68,6 +69,8 @@ def test_the_test_stacks_ports_are_outside_the_ephemeral_range():
     wrap = lambda p: 1024 + (p - 1024) % 64512  # noqa: E731 - scripts/stack.sh's derivation of RabbitMQ's ports
     listened = {"postgres": harness.PG_PORT, "redis": harness.REDIS_PORT, "amqp": harness.AMQP_PORT,
                 "rabbitmq distribution": wrap(harness.AMQP_PORT + 20000), "epmd": wrap(harness.AMQP_PORT + 12000),
+                "rabbitmq management": wrap(harness.AMQP_PORT + 10000),
+                "rabbitmq metrics": wrap(harness.AMQP_PORT + 10001),
                 "services (lowest)": harness.FREE_PORTS[0], "services (highest)": harness.FREE_PORTS[-1]}
     inside = {name: port for name, port in listened.items() if port in ephemeral}
     assert inside == {}, f"ports inside the ephemeral range {ephemeral.start}-{ephemeral.stop - 1}: {inside}"

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "comanda/core/time.hpp"
+#include "comanda/core/trace.hpp"
 
 namespace comanda::log {
 namespace {
@@ -188,6 +189,7 @@ void AppendKey(std::string& out, std::string_view key) {
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
                        const nlohmann::json& fields) {
+  const auto& trace_id = trace::CurrentTraceId();
   const bool has_fields = fields.is_object() && !fields.empty();
   std::string line;
   line.reserve(256);
@@ -215,9 +217,17 @@ std::string FormatLine(std::string_view ts, Level level, std::string_view servic
   } else {
     fixed("requestId", request_id);
   }
+  // And a traceId (W3C trace context), null outside a traced request or event.
+  if (trace_id.empty() && !(has_fields && fields.contains("traceId"))) {
+    AppendKey(line, "traceId");
+    line += "null";
+  } else {
+    fixed("traceId", trace_id);
+  }
   if (has_fields) {
     for (const auto& [key, value] : fields.items()) {
-      if (key == "ts" || key == "level" || key == "service" || key == "msg" || key == "requestId")
+      if (key == "ts" || key == "level" || key == "service" || key == "msg" || key == "requestId" ||
+          key == "traceId")
         continue;
       line += ',';
       AppendString(line, key);
@@ -243,6 +253,7 @@ void AppendNumber(std::string& out, Number value) {
 std::string FormatRequestLine(std::string_view ts, std::string_view service,
                               std::string_view request_id, std::string_view method,
                               std::string_view path, int status, double duration_ms) {
+  const auto& trace_id = trace::CurrentTraceId();
   std::string line;
   line.reserve(192 + path.size());
   line += "{\"ts\":";
@@ -255,6 +266,12 @@ std::string FormatRequestLine(std::string_view ts, std::string_view service,
     line += "null";
   } else {
     AppendString(line, request_id);
+  }
+  line += ",\"traceId\":";
+  if (trace_id.empty()) {
+    line += "null";
+  } else {
+    AppendString(line, trace_id);
   }
   line += ",\"method\":";
   AppendString(line, method);

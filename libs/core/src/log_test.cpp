@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "comanda/core/trace.hpp"
+
 namespace comanda::log {
 namespace {
 
@@ -15,7 +17,18 @@ TEST(FormatLine, WritesTheContractFieldsAsOneJsonObject) {
   EXPECT_EQ(parsed["service"], "users-service");
   EXPECT_EQ(parsed["msg"], "hello");
   EXPECT_EQ(parsed["requestId"], "req-1");
+  EXPECT_TRUE(parsed["traceId"].is_null());  // outside a trace: present, null
   EXPECT_EQ(parsed["status"], 503);
+}
+
+TEST(FormatLine, CarriesTheCurrentTraceId) {
+  const trace::Scope scope{
+      *trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
+  const auto line = FormatLine("t", Level::kInfo, "svc", "hello", "req-1", {{"a", 1}});
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(parsed["requestId"], "req-1");
+  EXPECT_EQ(parsed["a"], 1);
 }
 
 TEST(FormatLine, ReplacesInvalidUtf8InsteadOfThrowing) {
@@ -33,7 +46,8 @@ TEST(FormatLine, AFieldNamedLikeAFixedOneReplacesItAndKeysAreEscaped) {
   EXPECT_EQ(parsed["msg"], "other");
   EXPECT_EQ(parsed["requestId"], "r");
   EXPECT_EQ(parsed["we\"ird"], 1);
-  EXPECT_EQ(parsed.size(), 6U);  // no key twice
+  EXPECT_EQ(parsed.size(),
+            7U);  // no key twice (ts, level, service, msg, requestId, traceId, we"ird)
   EXPECT_EQ(line.rfind("{\"ts\":\"t\",\"level\":\"info\"", 0), 0U);
 }
 
@@ -44,6 +58,7 @@ TEST(FormatRequestLine, IsTheRequestLineAsJson) {
   EXPECT_EQ(parsed["service"], "svc");
   EXPECT_EQ(parsed["msg"], "request");
   EXPECT_EQ(parsed["requestId"], "req-1");
+  EXPECT_TRUE(parsed["traceId"].is_null());
   EXPECT_EQ(parsed["method"], "GET");
   EXPECT_EQ(parsed["path"], "/products");
   EXPECT_EQ(parsed["status"], 200);
@@ -57,6 +72,11 @@ TEST(FormatRequestLine, EscapesAnOddPathAndMarksServerErrors) {
   EXPECT_EQ(parsed["level"], "warn");
   EXPECT_EQ(parsed["msg"], "request failed");
   EXPECT_TRUE(parsed["requestId"].is_null());
+  const trace::Scope scope{
+      *trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
+  EXPECT_EQ(
+      nlohmann::json::parse(FormatRequestLine("t", "svc", "r", "GET", "/", 200, 1))["traceId"],
+      "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_EQ(parsed["path"].get<std::string>().substr(0, 7), "/a\"b\\c\x01");
 }
 

@@ -9,6 +9,7 @@
 
 #include "comanda/core/error.hpp"
 #include "comanda/core/log.hpp"
+#include "comanda/core/trace.hpp"
 
 namespace comanda::http {
 namespace {
@@ -112,6 +113,10 @@ curl_slist* Setup(CURL* curl, const ClientOptions& options, const char* method,
   }
   if (const auto& request_id = log::CurrentRequestId(); !request_id.empty()) {
     header_list = curl_slist_append(header_list, ("X-Request-Id: " + request_id).c_str());
+  }
+  // W3C trace context: the calling request's trace, this service's span as the parent.
+  if (const auto traceparent = trace::CurrentTraceparent(); !traceparent.empty()) {
+    header_list = curl_slist_append(header_list, ("traceparent: " + traceparent).c_str());
   }
   header_list = curl_slist_append(header_list, "Expect:");  // no 100-continue round trip
 

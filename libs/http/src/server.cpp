@@ -18,6 +18,7 @@
 #include "comanda/core/ids.hpp"
 #include "comanda/core/log.hpp"
 #include "edge_socket.hpp"
+#include "comanda/core/trace.hpp"
 
 namespace comanda::http {
 namespace {
@@ -260,6 +261,9 @@ struct Runtime::Impl {
                 Clock::time_point started) {
     const auto request_id = RequestIdOf(req);
     log::RequestScope scope{request_id};
+    // The caller's W3C trace (a new span of it), or a new trace: every line of this request has it.
+    const trace::Scope trace_scope{
+        trace::ContinueOrStart(req->header().get_field_or("traceparent", ""))};
     Response response;
     try {
       response = Run(handler, ToRequest(req, route, params, request_id));
@@ -297,6 +301,9 @@ struct Runtime::Impl {
                    const std::vector<std::pair<std::string, std::string>>& params,
                    Clock::time_point started) {
     auto request_id = RequestIdOf(req);
+    // The answer may be written on another thread (a cache callback): the state keeps the trace.
+    auto context = trace::ContinueOrStart(req->header().get_field_or("traceparent", ""));
+    const trace::Scope trace_scope{context};
     Request request;
     try {
       request = ToRequest(req, route.path, params, request_id);
@@ -304,8 +311,8 @@ struct Runtime::Impl {
       Write(req, request_id, Problem(error, request_id), route.path, started);
       return;
     }
-    const Responder responder{
-        std::make_shared<Responder::State>(*this, req, std::move(request), route, started)};
+    const Responder responder{std::make_shared<Responder::State>(
+        *this, req, std::move(request), route, started, std::move(context))};
     try {
       route.fast_path(responder);
     } catch (const std::exception&) {
@@ -317,8 +324,9 @@ struct Runtime::Impl {
 // A request taken by a fast path, until it is answered.
 struct Responder::State {
   State(Runtime::Impl& runtime_impl, restinio::request_handle_t handle, Request req,
-        const Route& matched, Clock::time_point start)
-      : impl{runtime_impl},
+        const Route& matched, Clock::time_point start, trace::Context context)
+      : trace{std::move(context)},
+        impl{runtime_impl},
         raw{std::move(handle)},
         request{std::move(req)},
         route{matched},
@@ -327,6 +335,7 @@ struct Responder::State {
   State& operator=(const State&) = delete;
   ~State() {
     if (answered.exchange(true)) return;
+    const trace::Scope trace_scope{trace};
     try {
       log::Error("fast path dropped a request", {{"route", route.path}});
       impl.Write(
@@ -337,6 +346,7 @@ struct Responder::State {
     }
   }
 
+  trace::Context trace;
   Runtime::Impl& impl;
   restinio::request_handle_t raw;
   Request request;
@@ -349,6 +359,7 @@ const Request& Responder::request() const noexcept { return state_->request; }
 
 void Responder::Answer(Response response) const {
   if (state_->answered.exchange(true)) return;
+  const trace::Scope trace_scope{state_->trace};
   state_->impl.Write(state_->raw, state_->request.request_id, std::move(response),
                      state_->route.path, state_->started);
 }
@@ -357,6 +368,7 @@ void Responder::Fallback() const {
   if (state_->answered.exchange(true)) return;
   asio::post(*state_->impl.workers, [state = state_] {
     log::RequestScope scope{state->request.request_id};
+    const trace::Scope trace_scope{state->trace};
     state->impl.Write(state->raw, state->request.request_id,
                       Runtime::Impl::Run(state->route.handler, state->request), state->route.path,
                       state->started);

@@ -1,6 +1,7 @@
 #include "processor.hpp"
 
 #include "comanda/core/log.hpp"
+#include "comanda/core/trace.hpp"
 #include "store_failure.hpp"
 
 namespace comanda::notifications {
@@ -120,6 +121,9 @@ EventProcessor::Outcome EventProcessor::ProcessAgain(const bus::Delivery& delive
 }
 
 EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
+  // The order's trace (the event's W3C traceparent header) on every line about this delivery.
+  const trace::Scope trace_scope{
+      trace::ContinueOrStart(delivery.properties.Header("traceparent").value_or(""))};
   // The AMQP `type` says which schema to read (the body's eventType is checked by the parser).
   if (delivery.properties.type == kOrderStatusChanged) return HandleStatus(delivery);
   OrderCreated event;

@@ -36,6 +36,17 @@ int main(int argc, char* argv[]) {
       {"products-service", config.products_url, config.http_timeout}};
   orders::Dependency users_dependency{users_client, breaker, runtime.metrics()};
   orders::Dependency products_dependency{products_client, breaker, runtime.metrics()};
+  // The CircuitBreakerOpen alert's input: breakers not closed now (open, or half-open waiting for
+  // their trial call). Which one: orders_dependency_calls_total{outcome="rejected"} and the log.
+  runtime.metrics().AddGauge(
+      "orders_circuit_breakers_open",
+      "Circuit breakers towards users- and products-service not closed",
+      [&users_dependency, &products_dependency] {
+        const auto open = [](const orders::Dependency& d) {
+          return d.breaker_state() == http::CircuitBreaker::State::kClosed ? 0.0 : 1.0;
+        };
+        return open(users_dependency) + open(products_dependency);
+      });
   orders::UsersGateway users{users_dependency};
   orders::ProductsGateway products{products_dependency};
   orders::OrderRepository repository{db};

@@ -114,8 +114,8 @@ std::vector<db::Statement> Statements() {
        "jsonb_to_recordset($11::jsonb) AS item(line integer, product_id uuid, name text, "
        "unit_price_cents bigint, quantity integer, line_total_cents bigint)), "
        "new_event AS (INSERT INTO outbox (id, aggregate_id, event_type, routing_key, payload, "
-       "correlation_id) SELECT $12::uuid, go.id, $13::text, $14::text, $15::text, $16::text "
-       "FROM go) "
+       "correlation_id, traceparent) SELECT $12::uuid, go.id, $13::text, $14::text, $15::text, "
+       "$16::text, NULLIF($17::text, '') FROM go) "
        "SELECT count(*) FROM go"},
       {kFindKey,
        "SELECT order_id::text, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = "
@@ -166,7 +166,8 @@ std::variant<Order, IdempotencyRecord> OrderRepository::Insert(
                 .exec_prepared1(kPlace, order.id, order.user_id, key, request_hash, order.status,
                                 order.total_cents, order.currency, order.delivery_address,
                                 order.notes, order.created_at, lines, event.id, event.event_type,
-                                event.routing_key, event.payload, event.correlation_id)[0]
+                                event.routing_key, event.payload, event.correlation_id,
+                                event.traceparent)[0]
                 .as<int>();
         if (placed == 1) return order;
         // Nothing written: only a taken key does that (without a key `go` always has its row).

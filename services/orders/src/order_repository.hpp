@@ -28,6 +28,7 @@ struct OutboxEvent {
   std::string routing_key;
   std::string payload;
   std::string correlation_id;
+  std::string traceparent;  // W3C trace context of the placing request (empty: none)
 };
 
 /// The `orders`, `order_items`, `idempotency_keys` and `outbox` tables.

@@ -6,6 +6,7 @@
 #include "comanda/core/ids.hpp"
 #include "comanda/core/log.hpp"
 #include "comanda/core/time.hpp"
+#include "comanda/core/trace.hpp"
 
 namespace comanda::orders {
 
@@ -44,9 +45,12 @@ Placed OrderService::Place(const std::string& user_id, std::string_view authoriz
   auto order = PriceOrder(input, found, core::NewUuid(), user_id, core::NowRfc3339());
   order.history.push_back({"CREATED", order.created_at, user_id, "customer", std::nullopt});
   const auto event_id = core::NewUuid();
-  const OutboxEvent event{
-      event_id, std::string{kOrderCreated}, std::string{kOrderCreatedRoutingKey},
-      OrderCreatedEvent(order, customer, event_id, request_id).dump(), request_id};
+  const OutboxEvent event{event_id,
+                          std::string{kOrderCreated},
+                          std::string{kOrderCreatedRoutingKey},
+                          OrderCreatedEvent(order, customer, event_id, request_id).dump(),
+                          request_id,
+                          trace::CurrentTraceparent()};
   auto result = orders_.Insert(order, key, request_hash, event);
   if (const auto* record = std::get_if<IdempotencyRecord>(&result)) {
     return Replay(user_id, *record, request_hash);  // a concurrent request with this key won

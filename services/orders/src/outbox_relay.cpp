@@ -42,6 +42,8 @@ bus::Message ToMessage(const OutboxRecord& record) {
   message.properties.correlation_id = record.correlation_id;
   message.properties.persistent = true;
   message.properties.timestamp = record.created_epoch;
+  if (!record.traceparent.empty())
+    message.properties.headers.emplace_back("traceparent", record.traceparent);
   return message;
 }
 
@@ -92,10 +94,12 @@ void OutboxRelay::ConnectDatabase() {
   listener_.reset();
   db_.reset();
   auto connection = std::make_unique<pqxx::connection>(options_.database_url);
-  connection->prepare(kClaim,
-                      "SELECT id::text, event_type, routing_key, payload, correlation_id, "
-                      "extract(epoch FROM created_at)::bigint FROM outbox WHERE sent_at IS NULL "
-                      "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED");
+  connection->prepare(
+      kClaim,
+      "SELECT id::text, event_type, routing_key, payload, correlation_id, "
+      "extract(epoch FROM created_at)::bigint, COALESCE(traceparent, '') FROM outbox "
+      "WHERE sent_at IS NULL "
+      "ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED");
   connection->prepare(kMarkSent,
                       "UPDATE outbox SET sent_at = now(), attempts = attempts + 1, "
                       "last_error = NULL WHERE id = $1");
@@ -125,7 +129,7 @@ std::size_t OutboxRelay::Pass(std::stop_token stop) {
   for (const auto& row : tx.exec_prepared(kClaim, options_.batch_size)) {
     records.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                        row[3].as<std::string>(), row[4].as<std::string>(),
-                       row[5].as<std::int64_t>()});
+                       row[5].as<std::int64_t>(), row[6].as<std::string>()});
   }
   if (records.empty()) return 0;
   // The whole batch goes out back to back with one wait for its confirms, and is marked sent with

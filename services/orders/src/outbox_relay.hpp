@@ -26,6 +26,7 @@ struct OutboxRecord {
   std::string payload;
   std::string correlation_id;
   std::int64_t created_epoch = 0;  // seconds
+  std::string traceparent;         // sent as the `traceparent` header when not empty
 };
 
 /// The AMQP message for a record: exchange `orders`, persistent JSON, `message_id` = eventId,

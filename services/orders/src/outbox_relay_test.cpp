@@ -6,8 +6,13 @@ namespace comanda::orders {
 namespace {
 
 OutboxRecord Record(std::string id) {
-  return {std::move(id),        "OrderCreated", "order.created",
-          R"({"eventId":"x"})", "req-1",        1700000000};
+  return {std::move(id),
+          "OrderCreated",
+          "order.created",
+          R"({"eventId":"x"})",
+          "req-1",
+          1700000000,
+          ""};
 }
 
 TEST(ToMessage, CarriesEveryPropertyTheContractLists) {
@@ -21,6 +26,16 @@ TEST(ToMessage, CarriesEveryPropertyTheContractLists) {
   EXPECT_EQ(message.properties.correlation_id, "req-1");
   EXPECT_TRUE(message.properties.persistent);
   EXPECT_EQ(message.properties.timestamp, 1700000000);
+  EXPECT_TRUE(message.properties.headers.empty());  // no trace context stored: no traceparent
+}
+
+TEST(ToMessage, CarriesTheStoredTraceContext) {
+  auto record = Record("e-1");
+  record.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const auto message = ToMessage(record);
+  ASSERT_EQ(message.properties.headers.size(), 1u);
+  EXPECT_EQ(message.properties.headers[0].first, "traceparent");
+  EXPECT_EQ(message.properties.headers[0].second, record.traceparent);
 }
 
 TEST(PublishInOrder, MarksEachRecordOnlyAfterItsAck) {
