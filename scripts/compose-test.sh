@@ -11,7 +11,8 @@
 #      everything else on the internal back network), runs the Postman collection (scripts/postman.sh)
 #      against the published gateway port and checks the notifications-service log, places orders through
 #      the scaled stack and checks each was placed and notified exactly once (tests/compose/scaled_orders.py),
-#      then re-creates products-service and checks that the gateway follows its new address;
+#      then re-creates products-service and checks that the gateway follows its new address, and last runs a
+#      copy of each image as deploy/k8s runs it (read-only root filesystem, non-root, no capabilities);
 #   6. always (trap EXIT): docker-compose down -v and stops the dockerd it started.
 #
 #   scripts/compose-test.sh           the whole sequence
@@ -32,6 +33,7 @@ export DOCKER_HOST=unix://$W/docker.sock
 DOCKER=/usr/bin/docker   # Debian's CLI, matching Debian's engine (another docker may come first on PATH)
 KEEP=0
 ADDRESS_TAKER=$PROJECT-address-taker   # see check_recreated_upstream
+RESTRICTED=$PROJECT-restricted         # see check_restricted
 
 log() { printf '%s compose-test: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -228,14 +230,56 @@ check_recreated_upstream() {
   log "$service re-created ($before -> $after): GET $path through the same gateway answers 200 within $((SECONDS - t)) s"
 }
 
+# The images as deploy/k8s runs them: read-only root filesystem, the image's user (10001), every capability
+# dropped, no privilege escalation; writable only /tmp (and the gateway's run folder, as the emptyDirs are), the
+# users-service key mounted read-only (as the Secret is). A copy of each, with the running container's
+# environment, must become ready (the gateway: serve /api/products) and exit 0 on its stop signal.
+check_restricted() {
+  local s id ids env extra names=() name port path code t
+  for s in users-service products-service orders-service notifications-service gateway; do
+    mapfile -t ids < <(compose ps -q "$s")   # not `| head`: its early exit would fail the pipeline (SIGPIPE)
+    id=${ids[0]}
+    mapfile -t env < <($DOCKER inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$id" | grep . | sed 's/^/--env=/')
+    extra=()
+    [[ $s == users-service ]] && extra=(-v "${PROJECT}_users-keys:/var/lib/comanda/keys:ro")
+    [[ $s == gateway ]] && extra=(--tmpfs "/var/lib/comanda/nginx:uid=10001,gid=10001")
+    name=$RESTRICTED-$s
+    $DOCKER run -d --name "$name" --network "${PROJECT}_back" --read-only --tmpfs /tmp --user 10001:10001 \
+      --cap-drop ALL --security-opt no-new-privileges "${env[@]}" "${extra[@]}" \
+      "$($DOCKER inspect -f '{{.Config.Image}}' "$id")" >/dev/null || die "could not start a restricted $s"
+    names+=("$name")
+  done
+  for name in "${names[@]}"; do
+    s=${name#"$RESTRICTED-"}
+    port=$($DOCKER inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$name" | sed -n 's/^\(PORT\|GATEWAY_LISTEN\)=//p')
+    path=/ready; [[ $s == gateway ]] && path=/api/products
+    t=$SECONDS code=""
+    until [[ $code == 200 ]]; do
+      ((SECONDS - t < 60)) || { $DOCKER logs --tail 30 "$name" >&2; die "$s with a read-only root filesystem: GET $path still $code after 60 s"; }
+      sleep 0.5
+      code=$($DOCKER exec "$name" curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$port$path" || true)
+    done
+  done
+  for name in "${names[@]}"; do
+    $DOCKER stop -t 20 "$name" >/dev/null
+    code=$($DOCKER inspect -f '{{.State.ExitCode}}' "$name")
+    [[ $code == 0 ]] || { $DOCKER logs --tail 30 "$name" >&2; die "${name#"$RESTRICTED-"} exited $code on its stop signal"; }
+    $DOCKER rm "$name" >/dev/null
+  done
+  log "each image runs read-only, as user 10001, without capabilities: ready, and exits 0 when stopped"
+}
+
 cleanup() {
-  local rc=$?
+  local rc=$? s
   if ((KEEP)) && ((rc == 0)); then
     log "stack left running: http://127.0.0.1:$COMANDA_GATEWAY_PORT (stop it with: $0 --down)"
     return
   fi
   if [[ -S $W/docker.sock ]] && dockerd_pid >/dev/null; then
     $DOCKER rm -f "$ADDRESS_TAKER" >/dev/null 2>&1 || true   # not compose's: it would keep the network
+    for s in users-service products-service orders-service notifications-service gateway; do
+      $DOCKER rm -f "$RESTRICTED-$s" >/dev/null 2>&1 || true
+    done
     log "docker-compose down -v"
     compose down -v --remove-orphans >/dev/null 2>&1 || log "warning: docker-compose down failed"
   fi
@@ -290,6 +334,8 @@ main() {
   phase "placing $SCALED_ORDERS orders through the scaled stack"
   check_scaled
   check_recreated_upstream
+  phase "the images as Kubernetes runs them"
+  check_restricted
   phase "compose end-to-end test passed"
 }
 
