@@ -45,6 +45,7 @@ test('staff move an order on the board and the customer sees every step within 2
   assert.equal(granted.status, 200, JSON.stringify(granted.data));
   assert.equal(granted.data.role, 'staff');
   const kitchen = await openPage(browser, { width: 1180, height: 820 }); // a landscape tablet
+  await kitchen.getByRole('link', { name: 'Sign in' }).first().waitFor({ timeout: 60000 });
   await signInWithForm(kitchen, worker);
   await kitchen.getByRole('link', { name: 'Kitchen' }).click();
   await kitchen.getByRole('heading', { name: 'Kitchen board' }).waitFor();
