@@ -141,8 +141,8 @@ std::vector<db::Statement> Statements() {
        "history AS (INSERT INTO order_status_history (order_id, version, from_status, to_status, "
        "at, by_user, by_role, reason) SELECT id, $3, $4, $2, $5::timestamptz, $6::uuid, $7, $8 "
        "FROM moved) "
-       "INSERT INTO outbox (id, aggregate_id, event_type, routing_key, payload, correlation_id) "
-       "SELECT $9::uuid, id, $10, $11, $12, $13 FROM moved"},
+       "INSERT INTO outbox (id, aggregate_id, event_type, routing_key, payload, correlation_id, "
+       "traceparent) SELECT $9::uuid, id, $10, $11, $12, $13, NULLIF($14::text, '') FROM moved"},
       // Staff's view: everyone's orders (or one user's), optionally in some states, newest first,
       // after a cursor.
       {kListFiltered, "SELECT " COMANDA_ORDER_COLUMNS
@@ -238,7 +238,8 @@ std::optional<Order> OrderRepository::Move(
     if (!event) return std::move(order);
     tx.exec_prepared(kTransition, order.id, transition.to, transition.sequence, transition.from,
                      transition.at, transition.by, transition.by_role, transition.reason, event->id,
-                     event->event_type, event->routing_key, event->payload, event->correlation_id);
+                     event->event_type, event->routing_key, event->payload, event->correlation_id,
+                     event->traceparent);
     order.status = transition.to;
     order.version = transition.sequence;
     order.history.push_back(

@@ -115,7 +115,8 @@ Order OrderService::Apply(const Caller& caller, const std::string& order_id, con
     event_id = core::NewUuid();
     return std::optional<OutboxEvent>{OutboxEvent{
         event_id, std::string{kOrderStatusChanged}, std::string{kOrderStatusChangedRoutingKey},
-        OrderStatusChangedEvent(transition, event_id, request_id).dump(), request_id}};
+        OrderStatusChangedEvent(transition, event_id, request_id).dump(), request_id,
+        trace::CurrentTraceparent()}};
   });
   if (!moved) throw Error{Errc::kNotFound, "No such order."};
   log::Info("order status changed", {{"orderId", moved->id},
