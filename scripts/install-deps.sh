@@ -20,6 +20,9 @@ infra_pkgs=(postgresql redis-server rabbitmq-server nginx gettext-base)   # gett
 # The browser tests (scripts/browser-test.sh): headless chromium, and fonts so that pages and screenshots have real
 # glyphs (colour emoji for the menu's pictures, a sans-serif with Arial's metrics).
 browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
+# Cluster mode (scripts/cluster.sh, the cluster fault test): Patroni with etcd (v2 API client), openssl for the
+# shared JWT key, on top of the infrastructure above.
+cluster_pkgs=(patroni etcd-server etcd-client python3-etcd openssl util-linux)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
 
@@ -29,8 +32,9 @@ case "$mode" in
   --runtime) wanted=("${runtime_pkgs[@]}") ;;
   --gateway) wanted=("${gateway_pkgs[@]}") ;;
   --browser) wanted=("${browser_pkgs[@]}") ;;
+  --cluster) wanted=("${infra_pkgs[@]}" "${cluster_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--cluster]" >&2; exit 2 ;;
 esac
 
 missing=()
