@@ -12,7 +12,8 @@
 #   scripts/cluster.sh env                `export` lines: ports, the services' multi-node URLs, the gateway URL
 #   scripts/cluster.sh start|stop MEMBER  one member: etcd pg1 pg2 rabbit1..3 redis users1 users2 products1
 #                                         products2 orders1 orders2 notifications1 notifications2 balancer gateway
-#   scripts/cluster.sh pids MEMBER        the member's process ids, main process first (the fault test kills them)
+#   scripts/cluster.sh pids MEMBER        the member's process ids, main process first (the fault test kills them);
+#                                         pg-primary: the PostgreSQL node that is the primary now
 #   scripts/cluster.sh destroy            down + delete the state folder
 #
 # Environment [defaults] (every port below the ephemeral range 32768-60999, so a killed member can always restart):
@@ -231,26 +232,36 @@ epmd_up() {
     wait_until 5 epmd -port "$EPMD_PORT" -names >/dev/null 2>&1 || die "epmd does not start on port $EPMD_PORT"
   fi
 }
+erlang_cookie() {   # one cookie for the three nodes and the CLI: only they can talk to each other
+  secret erlang-cookie-seed >/dev/null
+  tr a-f A-F <"$STATE/secrets/erlang-cookie-seed" >"$STATE/secrets/erlang.cookie"
+}
 rmq_member_up() {   # rmq_member_up N: start (or restart) node N; it rejoins the cluster it belonged to
   local n=$1 cookie=$STATE/secrets/erlang.cookie home=$STATE/rabbit$1/rabbitmq/home
   epmd_up
-  [[ -s $cookie ]] || { secret erlang-cookie-seed >/dev/null; tr a-f A-F <"$STATE/secrets/erlang-cookie-seed" >"$cookie"; }
+  [[ -s $cookie ]] || erlang_cookie
   mkdir -p "$home"; install -m 400 "$cookie" "$home/.erlang.cookie.new" && mv -f "$home/.erlang.cookie.new" "$home/.erlang.cookie"
   # shellcheck disable=SC2046 # word splitting of KEY=VALUE pairs is intended
   env $(rmq_env "$n") bash "$REPO/scripts/stack.sh" up rabbitmq | sed "s/^rabbitmq /rabbit$n  /"
 }
-rmq_clustered() { rmqctl 1 cluster_status --formatter json 2>/dev/null | /usr/bin/python3 -c \
-  'import json,sys; d=json.load(sys.stdin); sys.exit(0 if sys.argv[1] in d.get("running_nodes",[]) else 1)' "$(rmq_node "$1")"; }
+# rmq_knows N KEY NODE: node N's cluster_status lists NODE under KEY (disk_nodes: a member, joined once;
+# running_nodes: up now). A node that was never joined knows only itself.
+rmq_knows() { rmqctl "$1" cluster_status --formatter json 2>/dev/null | /usr/bin/python3 -c \
+  'import json,sys; d=json.load(sys.stdin); sys.exit(0 if sys.argv[2] in d.get(sys.argv[1],[]) else 1)' "$2" "$3"; }
+rmq_all_running() { local n; for n in 2 3; do rmq_knows 1 running_nodes "$(rmq_node "$n")" || return 1; done; }
 rmq_up() {
-  local n
-  for n in 1 2 3; do rmq_member_up "$n"; done
+  local n pids=()
+  epmd_up
+  [[ -s $STATE/secrets/erlang.cookie ]] || erlang_cookie
+  for n in 1 2 3; do rmq_member_up "$n" & pids+=($!); done   # each boots in a few seconds: together
+  for n in 0 1 2; do wait "${pids[n]}" || die "rabbit$((n + 1)) did not start"; done
   for n in 2 3; do
-    rmq_clustered "$n" && continue
+    rmq_knows "$n" disk_nodes "$(rmq_node 1)" && continue   # joined before: it rejoined by itself
     log "joining $(rmq_node "$n") to $(rmq_node 1)"
     { rmqctl "$n" stop_app && rmqctl "$n" reset && rmqctl "$n" join_cluster "$(rmq_node 1)" && rmqctl "$n" start_app; } \
       >>"$LOGS/rabbitmq-cluster.log" 2>&1 || { tail_log "$LOGS/rabbitmq-cluster.log"; die "join_cluster failed"; }
   done
-  wait_until 60 rmq_clustered 3 || die "the RabbitMQ nodes do not form one cluster"
+  wait_until "$TIMEOUT" rmq_all_running || die "the RabbitMQ nodes do not form one cluster"
   # The retry queue is a classic queue (its per-message TTL): mirrored on every node, so that losing its node loses
   # neither the queue nor the messages waiting in it. The quorum queues need no policy: declared once the three
   # nodes are joined, they get a member on each (RabbitMQ's default initial group size is the cluster size).
@@ -262,8 +273,9 @@ rmq_member_down() {
   # shellcheck disable=SC2046
   env $(rmq_env "$1") bash "$REPO/scripts/stack.sh" down rabbitmq | sed "s/^rabbitmq /rabbit$1  /"
 }
-rmq_down() {
-  local n; for n in 3 2 1; do rmq_member_down "$n"; done   # node 1 last: it starts first next time
+rmq_down() {   # all three at once: `up` starts them together too, so none waits for a node still down
+  local n jobs=(); for n in 3 2 1; do rmq_member_down "$n" & jobs+=($!); done
+  for n in "${jobs[@]}"; do wait "$n" || true; done
   if alive "$RUN/epmd.pid" "epmd -port"; then kill_pid "$(pid_of "$RUN/epmd.pid")"; fi
   rm -f "$RUN/epmd.pid"
 }
@@ -367,6 +379,7 @@ member_stop() {
 }
 member_pids() {   # main process first; a PostgreSQL node: Patroni, then the postmaster
   case $1 in
+    pg-primary) local n; n=$(pg_leader) || die "no primary now"; member_pids "pg$n" ;;
     pg[12]) pid_of "$RUN/$1.pid"; pid_of "$(pg_dir "${1#pg}")/data/postmaster.pid" || true ;;
     rabbit[123]) pid_of "$STATE/$1/rabbitmq/rabbitmq.pid" ;;
     users[12] | products[12] | orders[12] | notifications[12] | etcd) pid_of "$RUN/$1.pid" ;;
@@ -388,14 +401,17 @@ cmd_up() {
   for n in 1 2; do for s in "${SERVICES[@]}"; do svc_up "$s" "$n"; done; done
   gateway start
 }
-cmd_down() {
+cmd_down() {   # the gateway first (no new requests), then the services, then the rest, each tier in parallel
   gateway stop || true
-  local s n
-  for n in 2 1; do for s in orders notifications products users; do svc_down "$s" "$n"; done; done
+  local s n jobs=()
+  for n in 2 1; do for s in orders notifications products users; do svc_down "$s" "$n" & jobs+=($!); done; done
+  for n in "${jobs[@]}"; do wait "$n" || true; done
   balancer stop || true
-  rmq_down
-  redis_down
-  pg_member_down 2; pg_member_down 1
+  jobs=()
+  rmq_down & jobs+=($!)
+  redis_down & jobs+=($!)
+  { pg_member_down 2; pg_member_down 1; } & jobs+=($!)
+  for n in "${jobs[@]}"; do wait "$n" || true; done
   etcd_down
 }
 cmd_status() {
@@ -430,7 +446,7 @@ cmd_destroy() {
   rm -rf "$STATE"; echo "destroyed $STATE"
 }
 
-usage() { sed -n '9,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '9,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 AS_PG=(); ((IS_ROOT)) && AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups)
 cmd=${1:-}; (($#)) && shift
