@@ -28,6 +28,8 @@
 #       notifications, two replicas each
 #     COMANDA_CLUSTER_BALANCER_PORT [B+90]                   COMANDA_CLUSTER_GATEWAY_PORT [B+80]
 #   COMANDA_CLUSTER_SYNC [true]: Patroni's synchronous_mode (false only to show what it prevents; docs/scaling.md)
+#   COMANDA_CLUSTER_PG_TTL [8]: Patroni's ttl, seconds a lost primary keeps its leader key (Patroni's default: 30)
+#     (both are read when the cluster is first bootstrapped: destroy to change them)
 #   COMANDA_CLUSTER_TIMEOUT [120]: seconds to wait for any one member
 #   ADMIN_EMAIL, ADMIN_PASSWORD [admin@comanda.local, admin-password]: the bootstrap admin
 set -euo pipefail
@@ -50,6 +52,7 @@ $((B + 301)) $((B + 302)) $((B + 401)) $((B + 402))}"
 BALANCER_PORT=${COMANDA_CLUSTER_BALANCER_PORT:-$((B + 90))}
 GATEWAY_PORT=${COMANDA_CLUSTER_GATEWAY_PORT:-$((B + 80))}
 SYNC=${COMANDA_CLUSTER_SYNC:-true}
+PG_TTL=${COMANDA_CLUSTER_PG_TTL:-8}
 TIMEOUT=${COMANDA_CLUSTER_TIMEOUT:-120}
 SERVICES=(users products notifications orders)   # start order: orders-service calls the first two
 LOGS=$STATE/logs
@@ -66,6 +69,7 @@ tail_log() { log "last lines of $1:"; tail -n 25 "$1" >&2 2>/dev/null || true; }
 ((${#AMQP_PORTS[@]} == 3 && ${#DIST_PORTS[@]} == 3)) || die "three AMQP and three distribution ports are needed"
 ((${#SERVICE_PORTS[@]} == 8)) || die "eight service ports are needed"
 [[ $SYNC == true || $SYNC == false ]] || die "COMANDA_CLUSTER_SYNC must be true or false"
+[[ $PG_TTL =~ ^[0-9]+$ ]] && ((PG_TTL >= 8)) || die "COMANDA_CLUSTER_PG_TTL must be a number of seconds >= 8"
 for p in "$ETCD_PORT" "${PG_PORTS[@]}" "${PATRONI_PORTS[@]}" "$REDIS_PORT" "${AMQP_PORTS[@]}" "${DIST_PORTS[@]}" \
   "$EPMD_PORT" "${SERVICE_PORTS[@]}" "$BALANCER_PORT" "$GATEWAY_PORT"; do
   [[ $p =~ ^[0-9]+$ ]] && ((p >= 1024 && p < 65536)) || die "invalid port: $p"; done
@@ -134,7 +138,7 @@ watchdog: {mode: "off"}
 bootstrap:
   dcs:
     # The primary's leader key lives ttl seconds: a lost primary is replaced within about ttl + loop_wait.
-    ttl: 8
+    ttl: $PG_TTL
     loop_wait: 1
     retry_timeout: 3
     maximum_lag_on_failover: 1048576

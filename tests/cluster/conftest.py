@@ -4,7 +4,8 @@ started from an empty state folder once per session and stopped at the end.
 
 Environment: COMANDA_BIN_DIR (service binaries, default build/asan/bin), COMANDA_CLUSTER_DIR (default
 .state/cluster-test), COMANDA_CLUSTER_PORT_BASE (default 20000; see scripts/cluster.sh for every port),
-COMANDA_CLUSTER_KEEP=1 leaves the cluster running after the tests (to look at it).
+COMANDA_CLUSTER_KEEP=1 leaves the cluster running after the tests (to look at it), COMANDA_CLUSTER_REUSE=1 starts
+from the state a previous run left instead of an empty one.
 """
 from __future__ import annotations
 
@@ -131,7 +132,8 @@ def cluster() -> Cluster:
     env.setdefault("COMANDA_CLUSTER_DIR", str(REPO / ".state" / "cluster-test"))
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1")  # SIGKILLed replicas: no leak report
     cluster = Cluster(env, _exports(env))
-    cluster.run("destroy", timeout=300)  # an empty cluster: every order in it is this test's
+    if os.environ.get("COMANDA_CLUSTER_REUSE") != "1":   # 1: keep a running cluster's state (local reruns)
+        cluster.run("destroy", timeout=300)
     started = time.monotonic()
     try:
         cluster.run("up", timeout=900)
