@@ -185,6 +185,7 @@ def test_orders_survive_replica_broker_and_database_failures(cluster):
     orders_before = cluster.query("orders", "SELECT count(*) FROM orders")[0][0]
     load = Load(gateway, customers)
     faults: list[tuple[str, float]] = []   # (fault, load time it started)
+    failures: list[BaseException] = []
     events: list[str] = []
 
     def at(offset: float) -> None:
@@ -192,6 +193,20 @@ def test_orders_survive_replica_broker_and_database_failures(cluster):
 
     def note(text: str) -> None:
         events.append(f"{load.now():5.1f}s {text}")
+
+    restarts: list[threading.Thread] = []
+
+    def restart_later(member: str, delay: float) -> None:
+        """Starts a killed member again in the background, so that the next fault comes on schedule."""
+        def run() -> None:
+            time.sleep(delay)
+            try:
+                cluster.start(member)
+                note(f"{member} running again")
+            except BaseException as exc:  # noqa: BLE001 - reported by the test below
+                failures.append(exc)
+        restarts.append(threading.Thread(target=run, daemon=True))
+        restarts[-1].start()
 
     def chaos() -> None:
         harness.wait_for(lambda: load.t0 > 0, timeout=10)
@@ -202,17 +217,13 @@ def test_orders_survive_replica_broker_and_database_failures(cluster):
             faults.append((f"replica {member}", load.now()))
             cluster.kill(member)
             note(f"kill -9 {member}")
-            time.sleep(1)
-            cluster.start(member)
-            note(f"{member} ready again")
+            restart_later(member, 1)
         at(step * 4.5)
         node = _leader_node(cluster)
         faults.append(("rabbitmq-leader", load.now()))
         cluster.kill(f"rabbit{node}")
         note(f"kill -9 rabbit{node} (leader of {WORK_QUEUE})")
-        time.sleep(2)
-        cluster.start(f"rabbit{node}")
-        note(f"rabbit{node} running again")
+        restart_later(f"rabbit{node}", 2)
         at(step * 6)
         primary = cluster.primary()
         assert primary is not None, "no PostgreSQL primary before the failover"
@@ -222,13 +233,13 @@ def test_orders_survive_replica_broker_and_database_failures(cluster):
         harness.wait_for(lambda: cluster.primary() not in (None, primary), timeout=60, interval=0.2,
                          message="Patroni promotes the standby")
         note(f"pg{3 - primary} promoted")
+        for thread in restarts:   # cluster.sh runs one start at a time: the queued ones first
+            thread.join(300)
         cluster.start(f"pg{primary}")
         harness.wait_for(lambda: cluster.patroni(primary).get("state") in ("running", "streaming") and
                          cluster.patroni(primary).get("role") in ("replica", "sync_standby"), timeout=120,
                          interval=0.5, message="the old primary rejoins as a standby")
         note(f"pg{primary} rejoined as {cluster.patroni(primary).get('role')}")
-
-    failures: list[BaseException] = []
 
     def chaos_thread() -> None:
         try:
