@@ -19,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import pika
 import psycopg2
 import pytest
 
@@ -107,6 +108,21 @@ class Cluster:
         if done.returncode != 0:
             raise AssertionError(f"rabbitmqctl {' '.join(args)} on node {node}: {done.stderr[-1000:]}")
         return done.stdout
+
+    def ready_messages(self, queue: str) -> int:
+        """Messages in a queue, asked over AMQP of the first node that answers (fast, unlike rabbitmqctl)."""
+        for port in self.ports("COMANDA_CLUSTER_AMQP_PORTS"):
+            try:
+                params = pika.ConnectionParameters("127.0.0.1", port, socket_timeout=3,
+                                                   credentials=pika.PlainCredentials("guest", "guest"))
+                connection = pika.BlockingConnection(params)
+            except pika.exceptions.AMQPError:
+                continue
+            try:
+                return connection.channel().queue_declare(queue, passive=True).method.message_count
+            finally:
+                connection.close()
+        raise AssertionError("no RabbitMQ node answers")
 
     def queues(self, node: int) -> dict[str, dict]:
         """name -> {messages, type, leader, members} as one RabbitMQ node reports them."""

@@ -293,8 +293,7 @@ def test_orders_survive_replica_broker_and_database_failures(cluster):
         unsent = cluster.query("orders", "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0]
         notified = cluster.query("notifications", "SELECT count(DISTINCT order_id) FROM notifications "
                                  "WHERE order_id = ANY(%s::uuid[])", list(asked))[0][0]
-        queues = cluster.queues(1)
-        waiting = queues[WORK_QUEUE]["messages"] + queues[RETRY_QUEUE]["messages"]
+        waiting = cluster.ready_messages(WORK_QUEUE) + cluster.ready_messages(RETRY_QUEUE)
         if unsent or waiting or notified != len(asked):
             return f"{unsent} unsent, {waiting} queued, {notified}/{len(asked)} notified"
         return None
@@ -306,4 +305,4 @@ def test_orders_survive_replica_broker_and_database_failures(cluster):
                                 "WHERE order_id = ANY(%s::uuid[]) GROUP BY order_id", list(asked)))
     duplicates = {k: v for k, v in counts.items() if v != 1}
     assert not duplicates, f"orders with more than one notification: {duplicates}"
-    assert cluster.queues(1)[DLQ]["messages"] == 0, "events were dead-lettered"
+    assert cluster.ready_messages(DLQ) == 0, "events were dead-lettered"
