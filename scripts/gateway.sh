@@ -10,7 +10,11 @@
 #     (one JSON line per request on stdout, nginx's own messages on stderr)
 #   GATEWAY_PORT [8080]; GATEWAY_LISTEN [127.0.0.1:$GATEWAY_PORT] (nginx `listen` syntax)
 #   USERS_URL, PRODUCTS_URL, ORDERS_URL, NOTIFICATIONS_URL: the services' base URLs (http://host:port);
-#     unset ones are http://127.0.0.1:$COMANDA_PORT_BASE+1..4 (COMANDA_PORT_BASE [3000])
+#     unset ones are http://127.0.0.1:$COMANDA_PORT_BASE+1..4 (COMANDA_PORT_BASE [3000]). Several replicas:
+#     comma-separated URLs; nginx balances over them with passive health checks (scripts/cluster.sh)
+#   GATEWAY_TEMPLATE [deploy/nginx/nginx.conf.template]: the configuration template (cluster mode also runs
+#     deploy/nginx/internal.conf.template, the services' internal balancer, with this script)
+#   GATEWAY_MAX_FAILS [1], GATEWAY_FAIL_TIMEOUT [5s]: a replica that failed that often is skipped for that long
 #   COMANDA_WEB_ROOT [<repo>/web, or deploy/nginx/placeholder while web/index.html does not exist]: served at /
 set -euo pipefail
 
@@ -31,11 +35,17 @@ die() { log "error: $*"; exit 1; }
 [[ $BASE =~ ^[0-9]+$ ]] && ((BASE > 0 && BASE + 4 < 65536)) || die "invalid COMANDA_PORT_BASE: $BASE"
 LISTEN=${GATEWAY_LISTEN:-127.0.0.1:$PORT}
 
-# upstream URL DEFAULT_PORT: host:port of a base URL (http://host:port[/]).
+# upstream URLS DEFAULT_PORT: host:port of a base URL (http://host:port[/]). A comma-separated list of URLs (replicas)
+# becomes the servers of the template's `server ${X_UPSTREAM};` line, each with passive health-check parameters.
 upstream() {
-  local url=${1:-http://127.0.0.1:$2}
-  [[ $url =~ ^http://([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):([0-9]+)/?$ ]] || die "not an http://host:port URL: $url"
-  echo "${BASH_REMATCH[1]}:${BASH_REMATCH[2]}"
+  local urls=${1:-http://127.0.0.1:$2} url out="" params=""
+  [[ $urls == *,* ]] && params=" max_fails=${GATEWAY_MAX_FAILS:-1} fail_timeout=${GATEWAY_FAIL_TIMEOUT:-5s}"
+  IFS=, read -ra list <<<"$urls"
+  for url in "${list[@]}"; do
+    [[ $url =~ ^http://([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):([0-9]+)/?$ ]] || die "not an http://host:port URL: $url"
+    out+="${out:+; server }${BASH_REMATCH[1]}:${BASH_REMATCH[2]}$params"
+  done
+  echo "$out"
 }
 
 pid_alive() {   # the pid in the pid file runs nginx
@@ -80,7 +90,7 @@ render() {
     ORDERS_UPSTREAM=$(upstream "${ORDERS_URL:-}" $((BASE + 3))) \
     NOTIFICATIONS_UPSTREAM=$(upstream "${NOTIFICATIONS_URL:-}" $((BASE + 4))) \
     envsubst '${GATEWAY_LISTEN} ${USERS_UPSTREAM} ${PRODUCTS_UPSTREAM} ${ORDERS_UPSTREAM} ${NOTIFICATIONS_UPSTREAM} ${WEB_ROOT} ${NGINX_RUN_DIR}' \
-    <"$REPO/deploy/nginx/nginx.conf.template" >"$CONF.tmp"
+    <"${GATEWAY_TEMPLATE:-$REPO/deploy/nginx/nginx.conf.template}" >"$CONF.tmp"
   mv "$CONF.tmp" "$CONF"
 }
 

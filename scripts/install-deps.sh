@@ -26,6 +26,9 @@ browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
 fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 # Operations (scripts/prometheus.sh, promtool/amtool checks, the alert test, the Locust scenario in bench/).
 ops_pkgs=(prometheus prometheus-alertmanager python3-locust)
+# Cluster mode (scripts/cluster.sh, the cluster fault test): Patroni with etcd (v2 API client), openssl for the
+# shared JWT key, on top of the infrastructure above.
+cluster_pkgs=(patroni etcd-server etcd-client python3-etcd openssl util-linux)
 test_pkgs=(python3 python3-pytest python3-requests python3-pika python3-jwt python3-cryptography python3-psycopg2
   curl wrk procps iproute2 clang-format)
 
@@ -37,8 +40,9 @@ case "$mode" in
   --browser) wanted=("${browser_pkgs[@]}") ;;
   --fuzz)    wanted=("${fuzz_pkgs[@]}") ;;
   --ops)     wanted=("${ops_pkgs[@]}") ;;
+  --cluster) wanted=("${infra_pkgs[@]}" "${cluster_pkgs[@]}") ;;
   all|--all) wanted=("${build_pkgs[@]}" "${infra_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--fuzz|--ops]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--all|--build|--runtime|--gateway|--browser|--fuzz|--ops|--cluster]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -5,6 +5,8 @@
 #   scripts/run.sh          start and stay in the foreground (Ctrl-C stops everything)
 #   scripts/run.sh start    start everything in the background and return 0 once all of it answers
 #   scripts/run.sh stop     stop what a previous run left (gateway, services, then the infrastructure)
+#   scripts/run.sh --cluster [start|stop]   the same in cluster mode (scripts/cluster.sh: Patroni, 3 RabbitMQ
+#                           nodes, 2 replicas of each service), state under .state/cluster, the web UI on GATEWAY_PORT
 # Data lives in the state folder and survives a restart.
 #
 # Environment [defaults]:
@@ -56,6 +58,27 @@ stop_all() {
   stop_services
   bash scripts/stack.sh down
 }
+
+if [[ ${1:-} == --cluster ]]; then   # cluster mode: scripts/cluster.sh does the starting and stopping
+  shift
+  cluster() { COMANDA_CLUSTER_GATEWAY_PORT=$GATEWAY_PORT COMANDA_BIN_DIR=$BIN bash scripts/cluster.sh "$@"; }
+  BIN=${COMANDA_BIN_DIR:-$ROOT/build/release/bin}
+  case ${1:-} in
+    stop) cluster down; exit 0 ;;
+    start | "") ;;
+    *) echo "usage: $0 --cluster [start|stop]" >&2; exit 2 ;;
+  esac
+  bash scripts/install-deps.sh --cluster
+  if [[ -z ${COMANDA_BIN_DIR:-} ]]; then cmake --preset release > /dev/null && cmake --build --preset release; fi
+  cluster up || { cluster down; exit 1; }
+  echo "Comanda (cluster mode) is up at $GATEWAY; members: scripts/cluster.sh status; logs: .state/cluster/logs/"
+  [[ ${1:-} == start ]] && { echo "stop it with: scripts/run.sh --cluster stop"; exit 0; }
+  trap 'echo; cluster down; exit 0' INT TERM
+  echo "Ctrl-C stops everything. Try killing the PostgreSQL primary while ordering in the web UI:"
+  echo "  kill -9 \$(scripts/cluster.sh pids pg-primary)     # Patroni promotes the standby; then:"
+  echo "  scripts/cluster.sh start pg1; scripts/cluster.sh start pg2  # the old primary rejoins as a standby"
+  sleep infinity & wait $!
+fi
 
 case ${1:-} in
   stop) stop_all; exit 0 ;;

@@ -2,8 +2,9 @@
 # Runs every test: installs what is missing, builds with ASan + UBSan, checks formatting, runs the
 # unit tests (GoogleTest via ctest) and the functional tests (pytest against the real binaries and a
 # real PostgreSQL, Redis and RabbitMQ started by scripts/stack.sh under .state/test).
-# Then the end-to-end tests (tests/e2e: the whole system behind the nginx gateway, and a chaos test).
-# Before the build: the Kubernetes manifests (scripts/k8s-check.sh).
+# Before the build: the Kubernetes manifests (scripts/k8s-check.sh) and the Prometheus rules (promtool).
+# Then the end-to-end tests (tests/e2e: the whole system behind the nginx gateway, and a chaos test) and the cluster
+# fault test (tests/cluster: scripts/cluster.sh, ports 20000-20999, state under .state/cluster-test).
 #   scripts/test.sh            everything
 #   scripts/test.sh -k login   extra arguments go to pytest
 set -euo pipefail
@@ -14,6 +15,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "dependencies"
 bash scripts/install-deps.sh
 bash scripts/install-deps.sh --ops
+bash scripts/install-deps.sh --cluster   # Patroni and etcd for the cluster fault test
 
 step "format check"
 mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp' 'fuzz/*.cpp')
@@ -57,6 +59,11 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 step "end-to-end tests through the gateway (tests/e2e; the chaos test: -m chaos)"
 rc=0
 /usr/bin/python3 -m pytest tests/e2e -q -p no:cacheprovider -rP "$@" || rc=$?
+((rc == 0 || rc == 5)) || exit "$rc"   # 5: the extra arguments selected no test here
+
+step "cluster fault test (tests/cluster: scripts/cluster.sh with the ASan binaries; Patroni, 3 RabbitMQ nodes, 2 replicas each)"
+rc=0
+/usr/bin/python3 -m pytest tests/cluster -q -p no:cacheprovider -rP "$@" || rc=$?
 ((rc == 0 || rc == 5)) || exit "$rc"   # 5: the extra arguments selected no test here
 
 step "browser tests of the web storefront (tests/browser: playwright-core + Debian's chromium, ASan binaries)"

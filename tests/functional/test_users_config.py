@@ -20,7 +20,7 @@ def _env(tmp_path, **overrides) -> dict[str, str]:
     ("PORT", "abc"), ("PORT", "70000"), ("PORT", "-1"), ("PORT", "80x"),
     ("LOG_LEVEL", "loud"),
     ("DATABASE_URL", "mysql://x"), ("DATABASE_URL", "not a url"), ("DATABASE_URL", "postgresql://"),
-    ("JWT_TTL_SECONDS", "abc"), ("JWT_TTL_SECONDS", "-5"),
+    ("JWT_TTL_SECONDS", "abc"), ("JWT_TTL_SECONDS", "-5"), ("JWT_GENERATE_KEY", "no"),
 ])
 def test_malformed_variable_exits_2_naming_it(users_binary, tmp_path, name, value):
     started = time.monotonic()
@@ -59,3 +59,11 @@ def test_help_lists_the_variables_and_exits_0(users_binary, tmp_path):
         assert name in proc.stdout, f"--help does not mention {name}:\n{proc.stdout}"
     assert "do-not-print-this-secret" not in proc.stdout + proc.stderr
     assert not (tmp_path / "jwt.pem").exists(), "--help generated the key file"
+
+
+def test_a_missing_shared_key_stops_the_start_when_key_generation_is_off(users_binary, tmp_path):
+    """Cluster mode: replicas share one key file and must never sign with a key of their own."""
+    proc = run_binary(users_binary, _env(tmp_path, JWT_GENERATE_KEY="false"), timeout=10)
+    assert proc.returncode == 2, f"exit {proc.returncode}; stderr: {proc.stderr}"
+    assert "JWT_PRIVATE_KEY_FILE" in proc.stderr, proc.stderr
+    assert not (tmp_path / "jwt.pem").exists(), "a key was generated although generation is off"

@@ -172,6 +172,12 @@ SigningKey SigningKey::LoadOrCreate(const std::string& path) {
     if (!written) throw std::runtime_error{"cannot write " + path};
     return key;
   }
+  return Load(path);
+}
+
+SigningKey SigningKey::Load(const std::string& path) {
+  std::ifstream in{path};
+  if (!in) throw std::runtime_error{"cannot read " + path + ": " + std::strerror(errno)};
   std::ostringstream contents;
   contents << in.rdbuf();
   try {

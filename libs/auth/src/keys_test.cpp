@@ -91,5 +91,17 @@ TEST(SigningKey, CreatesTheKeyFileOnceWithMode0600) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SigningKey, LoadNeverCreatesTheKeyFile) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("comanda-load-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "jwt.pem").string();
+  EXPECT_THROW(SigningKey::Load(path), std::runtime_error);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  const auto created = SigningKey::LoadOrCreate(path);
+  EXPECT_EQ(SigningKey::Load(path).kid(), created.kid());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace comanda::auth

@@ -4,6 +4,10 @@
 #include <amqp_tcp_socket.h>
 #include <sys/time.h>
 
+#include <atomic>
+
+#include "comanda/core/log.hpp"
+
 namespace comanda::bus {
 namespace {
 
@@ -42,7 +46,36 @@ std::string Describe(const amqp_rpc_reply_t& reply) {
 
 }  // namespace
 
+namespace {
+// The node that last accepted a connection in this process: where the next connection starts.
+std::atomic<std::size_t> last_good_node{0};
+}  // namespace
+
 Connection::Connection(const ConnectOptions& options) : options_{options} {
+  const auto count = options_.urls.size();
+  if (count == 0) throw BrokerError{"no broker URL given"};
+  const auto first = last_good_node.load() % count;
+  std::string errors;
+  for (std::size_t i = 0; i < count; ++i) {
+    node_ = (first + i) % count;
+    try {
+      Open(options_.urls[node_]);
+      if (node_ != first) {
+        log::Warn("connected to another broker node", {{"node", node().Redacted()}});
+      }
+      last_good_node = node_;
+      return;
+    } catch (const BrokerError& e) {
+      errors += (errors.empty() ? "" : "; ") + std::string{e.what()};
+    }
+  }
+  throw BrokerError{errors};
+}
+
+void Connection::Open(const AmqpUrl& url) {
+  // A failed attempt leaves nothing behind: Close() resets the state for the next node.
+  broken_ = false;
+  channel_open_ = false;
   state_ = amqp_new_connection();
   if (state_ == nullptr) throw BrokerError{"amqp_new_connection failed"};
   try {
@@ -51,7 +84,6 @@ Connection::Connection(const ConnectOptions& options) : options_{options} {
     const auto timeout = ToTimeval(options_.timeout);
     amqp_set_handshake_timeout(state_, &timeout);
     amqp_set_rpc_timeout(state_, &timeout);
-    const auto& url = options_.url;
     if (const int status = amqp_socket_open_noblock(socket, url.host.c_str(), url.port, &timeout);
         status != AMQP_STATUS_OK) {
       broken_ = true;
@@ -72,7 +104,7 @@ Connection::Connection(const ConnectOptions& options) : options_{options} {
       throw BrokerError{"login to " + url.Redacted() + " failed: " + Describe(login)};
     }
     amqp_channel_open(state_, kChannel);
-    CheckReply("channel.open");
+    CheckReply("channel.open on " + url.Redacted());
     channel_open_ = true;
   } catch (...) {
     Close();

@@ -101,4 +101,24 @@ std::optional<AmqpUrl> ParseAmqpUrl(std::string_view url) {
   return out;
 }
 
+std::optional<std::vector<AmqpUrl>> ParseAmqpUrls(std::string_view urls) {
+  std::vector<AmqpUrl> out;
+  while (true) {
+    const auto comma = urls.find(',');
+    const auto entry = urls.substr(0, comma);
+    if (entry.empty()) return std::nullopt;
+    auto url = ParseAmqpUrl(entry);
+    if (!url) return std::nullopt;
+    out.push_back(std::move(*url));
+    if (comma == std::string_view::npos) return out;
+    urls.remove_prefix(comma + 1);
+  }
+}
+
+std::string Redacted(const std::vector<AmqpUrl>& urls) {
+  std::string out;
+  for (const auto& url : urls) out += (out.empty() ? "" : ",") + url.Redacted();
+  return out;
+}
+
 }  // namespace comanda::bus

@@ -56,5 +56,30 @@ TEST(PercentDecode, DecodesAndRejectsTruncatedEscapes) {
   EXPECT_FALSE(PercentDecode("%"));
 }
 
+TEST(ParseAmqpUrls, ReadsOneUrlPerClusterNode) {
+  const auto urls =
+      ParseAmqpUrls("amqp://guest:guest@127.0.0.1:20672/%2f,amqp://bob:pw@127.0.0.1:20673/%2f");
+  ASSERT_TRUE(urls);
+  ASSERT_EQ(urls->size(), 2U);
+  EXPECT_EQ((*urls)[0], (AmqpUrl{"127.0.0.1", 20672, "guest", "guest", "/"}));
+  EXPECT_EQ((*urls)[1], (AmqpUrl{"127.0.0.1", 20673, "bob", "pw", "/"}));
+  EXPECT_EQ(Redacted(*urls), "127.0.0.1:20672/%2f,127.0.0.1:20673/%2f");
+}
+
+TEST(ParseAmqpUrls, ASingleUrlIsAListOfOne) {
+  const auto urls = ParseAmqpUrls("amqp://guest:guest@localhost:5672/%2f");
+  ASSERT_TRUE(urls);
+  EXPECT_EQ(*urls, (std::vector<AmqpUrl>{{"localhost", 5672, "guest", "guest", "/"}}));
+}
+
+TEST(ParseAmqpUrls, RefusesAnEmptyOrBadEntry) {
+  EXPECT_FALSE(ParseAmqpUrls(""));
+  EXPECT_FALSE(ParseAmqpUrls("amqp://a:1/%2f,"));
+  EXPECT_FALSE(ParseAmqpUrls(",amqp://a:1/%2f"));
+  EXPECT_FALSE(ParseAmqpUrls("amqp://a:1/%2f,,amqp://b:2/%2f"));
+  EXPECT_FALSE(ParseAmqpUrls("amqp://a:1/%2f,http://b:2/"));
+  EXPECT_FALSE(ParseAmqpUrls("amqp://a:1/%2f,amqp://b:0/"));
+}
+
 }  // namespace
 }  // namespace comanda::bus

@@ -9,12 +9,15 @@ Config LoadConfig(core::ConfigReader& reader) {
       "DATABASE_URL", "postgresql://notifications:notifications@localhost:5432/notifications",
       {"postgresql", "postgres"}, "PostgreSQL URL of the notifications database");
   const auto problems = reader.Problems().size();
-  config.amqp_url = reader.Url("AMQP_URL", "amqp://guest:guest@localhost:5672/%2f", {"amqp"},
-                               "RabbitMQ URL (`%2f` is the vhost `/`)");
-  if (const auto amqp = bus::ParseAmqpUrl(config.amqp_url)) {
+  config.amqp_url =
+      reader.Url("AMQP_URL", "amqp://guest:guest@localhost:5672/%2f", {"amqp"},
+                 "RabbitMQ URL (`%2f` is the vhost `/`); a cluster: one URL per node, "
+                 "comma-separated");
+  if (const auto amqp = bus::ParseAmqpUrls(config.amqp_url)) {
     config.amqp = *amqp;
   } else if (reader.Problems().size() == problems) {  // not reported already
-    reader.Fail("AMQP_URL", "must be amqp://user:pass@host:port/vhost");
+    reader.Fail("AMQP_URL",
+                "must be amqp://user:pass@host:port/vhost (comma-separated for several nodes)");
   }
   config.amqp_timeout = reader.Millis("AMQP_TIMEOUT_MS", 5000, 100, 60000,
                                       "RabbitMQ connect, RPC and publisher-confirm deadline");

@@ -14,7 +14,7 @@ struct Config {
   core::CommonConfig common;
   std::string database_url;
   std::string amqp_url;
-  bus::AmqpUrl amqp;
+  std::vector<bus::AmqpUrl> amqp;  // every node of the broker
   std::chrono::milliseconds amqp_timeout{5000};
   int prefetch = 20;
   int consumers = 2;  // consumer threads, each with its own connection

@@ -12,7 +12,7 @@ TEST(LoadConfig, HasContractDefaults) {
   EXPECT_EQ(config.common.port, 3004);
   EXPECT_EQ(config.database_url,
             "postgresql://notifications:notifications@localhost:5432/notifications");
-  EXPECT_EQ(config.amqp, (bus::AmqpUrl{"localhost", 5672, "guest", "guest", "/"}));
+  EXPECT_EQ(config.amqp, (std::vector<bus::AmqpUrl>{{"localhost", 5672, "guest", "guest", "/"}}));
   EXPECT_EQ(config.retry.max_attempts, 5);
   EXPECT_EQ(config.retry.base_delay.count(), 1000);
   EXPECT_EQ(config.prefetch, 20);

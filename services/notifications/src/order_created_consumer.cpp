@@ -48,9 +48,9 @@ void OrderCreatedConsumer::Connect() {
   consumer_.Connect();  // declares the topology first
   publisher_.EnsureConnected();
   connected_ = true;
-  log::Info("consuming", {{"queue", kWorkQueue},
-                          {"broker", settings_.connect.url.Redacted()},
-                          {"prefetch", settings_.prefetch}});
+  log::Info(
+      "consuming",
+      {{"queue", kWorkQueue}, {"broker", consumer_.node()}, {"prefetch", settings_.prefetch}});
 }
 
 void OrderCreatedConsumer::Disconnect() noexcept {

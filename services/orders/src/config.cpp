@@ -8,12 +8,15 @@ Config LoadConfig(core::ConfigReader& reader) {
   config.database_url =
       reader.Url("DATABASE_URL", "postgresql://orders:orders@localhost:5432/orders",
                  {"postgresql", "postgres"}, "PostgreSQL URL of the orders database");
-  config.amqp_url = reader.Url("AMQP_URL", "amqp://guest:guest@localhost:5672/%2f", {"amqp"},
-                               "RabbitMQ URL (`%2f` is the vhost `/`)");
-  if (const auto amqp = bus::ParseAmqpUrl(config.amqp_url)) {
+  config.amqp_url =
+      reader.Url("AMQP_URL", "amqp://guest:guest@localhost:5672/%2f", {"amqp"},
+                 "RabbitMQ URL (`%2f` is the vhost `/`); a cluster: one URL per node, "
+                 "comma-separated");
+  if (const auto amqp = bus::ParseAmqpUrls(config.amqp_url)) {
     config.amqp = *amqp;
   } else {
-    reader.Fail("AMQP_URL", "must be amqp://user:pass@host:port/vhost");
+    reader.Fail("AMQP_URL",
+                "must be amqp://user:pass@host:port/vhost (comma-separated for several nodes)");
   }
   config.users_url = reader.Url("USERS_URL", "http://localhost:3001", {"http", "https"},
                                 "base URL of users-service");

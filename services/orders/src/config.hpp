@@ -13,7 +13,7 @@ struct Config {
   core::CommonConfig common;
   std::string database_url;
   std::string amqp_url;
-  bus::AmqpUrl amqp;
+  std::vector<bus::AmqpUrl> amqp;  // every node of the broker
   std::string users_url;
   std::string products_url;
   auth::TrustConfig trust;  // JWKS_URL, JWT_ISSUER, JWT_AUDIENCE

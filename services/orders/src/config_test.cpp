@@ -18,7 +18,7 @@ TEST(LoadConfig, HasContractDefaults) {
   EXPECT_TRUE(problems.empty());
   EXPECT_EQ(config.common.port, 3003);
   EXPECT_EQ(config.database_url, "postgresql://orders:orders@localhost:5432/orders");
-  EXPECT_EQ(config.amqp, (bus::AmqpUrl{"localhost", 5672, "guest", "guest", "/"}));
+  EXPECT_EQ(config.amqp, (std::vector<bus::AmqpUrl>{{"localhost", 5672, "guest", "guest", "/"}}));
   EXPECT_EQ(config.users_url, "http://localhost:3001");
   EXPECT_EQ(config.products_url, "http://localhost:3002");
   EXPECT_EQ(config.trust.jwks_url, "http://localhost:3001/.well-known/jwks.json");
@@ -29,7 +29,14 @@ TEST(LoadConfig, HasContractDefaults) {
 
 TEST(LoadConfig, ReadsTheAmqpUrl) {
   const auto config = Load({{"AMQP_URL", "amqp://app:s%40cret@rabbit:5673/shop"}});
-  EXPECT_EQ(config.amqp, (bus::AmqpUrl{"rabbit", 5673, "app", "s@cret", "shop"}));
+  EXPECT_EQ(config.amqp, (std::vector<bus::AmqpUrl>{{"rabbit", 5673, "app", "s@cret", "shop"}}));
+}
+
+TEST(LoadConfig, ReadsOneAmqpUrlPerClusterNode) {
+  const auto config =
+      Load({{"AMQP_URL", "amqp://g:g@127.0.0.1:20672/%2f,amqp://g:g@127.0.0.1:20673/%2f"}});
+  EXPECT_EQ(config.amqp, (std::vector<bus::AmqpUrl>{{"127.0.0.1", 20672, "g", "g", "/"},
+                                                    {"127.0.0.1", 20673, "g", "g", "/"}}));
 }
 
 TEST(LoadConfig, NamesEveryBadVariable) {

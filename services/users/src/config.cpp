@@ -15,6 +15,10 @@ Config LoadConfig(core::ConfigReader& reader) {
   config.jwt_private_key_file =
       reader.String("JWT_PRIVATE_KEY_FILE", "jwt-private-key.pem",
                     "PEM RSA private key; generated and saved there (mode 0600) when missing");
+  config.jwt_generate_key =
+      reader.OneOf("JWT_GENERATE_KEY", "true", {"true", "false"},
+                   "false: never generate a key; a missing JWT_PRIVATE_KEY_FILE stops the start "
+                   "(replicas must share one key)") == "true";
   config.jwt_ttl = std::chrono::seconds{
       reader.Int("JWT_TTL_SECONDS", 900, 60, 86400, "access token lifetime in seconds")};
   config.admin_email =

@@ -15,6 +15,7 @@ struct Config {
   std::string jwt_issuer;
   std::string jwt_audience;
   std::string jwt_private_key_file;
+  bool jwt_generate_key = true;  // false: a missing key file is a start-up error (replicas)
   std::chrono::seconds jwt_ttl{900};
   std::optional<std::string> admin_email;  // normalised
   std::optional<std::string> admin_password;

@@ -21,6 +21,7 @@ TEST(LoadConfig, HasContractDefaults) {
   EXPECT_EQ(config.jwt_issuer, "users-service");
   EXPECT_EQ(config.jwt_audience, "food-ordering");
   EXPECT_EQ(config.jwt_ttl.count(), 900);
+  EXPECT_TRUE(config.jwt_generate_key);
   EXPECT_FALSE(config.admin_email);
 }
 

@@ -19,7 +19,8 @@ int main(int argc, char* argv[]) {
 
   std::optional<auth::SigningKey> key;
   try {
-    key = auth::SigningKey::LoadOrCreate(config.jwt_private_key_file);
+    key = config.jwt_generate_key ? auth::SigningKey::LoadOrCreate(config.jwt_private_key_file)
+                                  : auth::SigningKey::Load(config.jwt_private_key_file);
   } catch (const std::exception& e) {
     std::cerr << "config error: JWT_PRIVATE_KEY_FILE: " << e.what() << '\n';
     return 2;

@@ -20,6 +20,8 @@ class SigningKey {
   /// key and writes it there with mode 0600. Throws std::runtime_error when the file is unreadable
   /// or not an RSA key of at least 2048 bits.
   static SigningKey LoadOrCreate(const std::string& path);
+  /// Reads a PEM RSA private key from `path`; a missing file is an error too (never generates).
+  static SigningKey Load(const std::string& path);
   /// Parses a PEM RSA private key (throws std::runtime_error).
   static SigningKey FromPem(const std::string& private_pem);
   /// A new 2048-bit key (tests, tools).

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "comanda/bus/url.hpp"
 
@@ -19,13 +20,16 @@ class BrokerError : public std::runtime_error {
 };
 
 struct ConnectOptions {
-  AmqpUrl url;
-  std::chrono::milliseconds timeout{5000};  // TCP connect, login and every RPC
+  /// Every node of the broker (one for a single broker). A connection tries them in turn, starting
+  /// with the node this process last connected to, so a lost node costs one failed attempt.
+  std::vector<AmqpUrl> urls;
+  std::chrono::milliseconds timeout{5000};  // TCP connect, login and every RPC, per node
   std::string connection_name;              // shown by the broker's management tools
 };
 
-/// One AMQP connection with channel 1 open, shared by the publisher and (later) the consumer.
-/// Not thread-safe: one per thread. Throws BrokerError; after any error the owner drops it.
+/// One AMQP connection with channel 1 open, to the first node of `urls` that accepts it, shared by
+/// the publisher and (later) the consumer. Not thread-safe: one per thread. Throws BrokerError;
+/// after any error the owner drops it.
 class Connection {
  public:
   static constexpr std::uint16_t kChannel = 1;
@@ -37,6 +41,8 @@ class Connection {
 
   amqp_connection_state_t_* state() const noexcept { return state_; }
   const ConnectOptions& options() const noexcept { return options_; }
+  /// The node this connection reached.
+  const AmqpUrl& node() const noexcept { return options_.urls[node_]; }
 
   /// Declares an exchange (idempotent when the arguments match the existing one).
   void DeclareExchange(const std::string& name, const std::string& type, bool durable);
@@ -51,9 +57,11 @@ class Connection {
   void CheckReply(std::string_view what);
 
  private:
+  void Open(const AmqpUrl& url);
   void Close() noexcept;
 
   ConnectOptions options_;
+  std::size_t node_ = 0;
   amqp_connection_state_t_* state_ = nullptr;
   bool channel_open_ = false;
   bool broken_ = false;

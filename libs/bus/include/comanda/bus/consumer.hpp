@@ -61,6 +61,8 @@ class Consumer {
   /// Connects, runs `on_connect`, sets the prefetch and starts consuming (throws BrokerError).
   void Connect();
   bool connected() const noexcept { return connection_ != nullptr; }
+  /// `host:port/vhost` of the node it is connected to, "" when not connected.
+  std::string node() const { return connection_ ? connection_->node().Redacted() : ""; }
   /// Closes the connection; unacknowledged messages go back to the queue.
   void Disconnect() noexcept;
 
