@@ -17,8 +17,8 @@
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
 #include "comanda/core/log.hpp"
-#include "edge_socket.hpp"
 #include "comanda/core/trace.hpp"
+#include "edge_socket.hpp"
 
 namespace comanda::http {
 namespace {
