@@ -44,7 +44,6 @@ def common_corpus(path: str) -> dict[str, tuple[bytes, int, str]]:
         "Transfer-Encoding xchunked": (
             request(path, "Transfer-Encoding: xchunked", method="POST", body=b"2\r\n{}\r\n0\r\n\r\n"), 501,
             "NOT_IMPLEMENTED"),
-        "HTTP/2.0 request line": (request(path, version="HTTP/2.0"), 505, "HTTP_VERSION_NOT_SUPPORTED"),
         "percent escape cut short": (request(path + "/%"), 400, "BAD_REQUEST"),
         "percent escape not hex": (request("/%zz"), 400, "BAD_REQUEST"),
     }
@@ -71,6 +70,8 @@ def service_corpus(path: str) -> dict[str, tuple[bytes, int, str]]:
 def gateway_corpus(path: str) -> dict[str, tuple[bytes, int, str]]:
     corpus = common_corpus(path)
     corpus.update({
+        # A service cannot tell: RESTinio 0.6 does not keep the request line's version (docs/decisions.md).
+        "HTTP/2.0 request line": (request(path, version="HTTP/2.0"), 505, "HTTP_VERSION_NOT_SUPPORTED"),
         "dot-dot above the root": (request("/../"), 400, "BAD_REQUEST"),
         "percent-encoded NUL": (request(path + "/%00"), 400, "BAD_REQUEST"),
         "lowercase method": (request(path, method="get"), 400, "BAD_REQUEST"),
