@@ -1,4 +1,4 @@
-// AMQP URLs: parse or nullopt; a parsed URL redacts without its password.
+// AMQP URLs: parse or nullopt; a parsed URL's log form has no `user:password@`.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,10 +11,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto url = comanda::bus::ParseAmqpUrl(text);
   if (url) {
     if (url->port < 0 || url->port > 65535) std::abort();
-    if (!url->password.empty() && url->Redacted().find(url->password) != std::string::npos &&
-        url->host.find(url->password) == std::string::npos &&
-        url->vhost.find(url->password) == std::string::npos) {
-      std::abort();  // the password leaked into the log form
+    const auto credentials = ":" + url->password + "@";
+    if (!url->password.empty() && url->Redacted().find(credentials) != std::string::npos &&
+        url->vhost.find(credentials) == std::string::npos &&
+        url->host.find(credentials) == std::string::npos) {
+      std::abort();  // the credentials leaked into the log form
     }
   }
   (void)comanda::bus::PercentDecode(text);
