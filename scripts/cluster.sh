@@ -30,7 +30,7 @@
 #   COMANDA_CLUSTER_SYNC [true]: Patroni's synchronous_mode (false only to show what it prevents; docs/scaling.md)
 #   COMANDA_CLUSTER_PG_TTL [8]: Patroni's ttl, seconds a lost primary keeps its leader key (Patroni's default: 30)
 #     (both are read when the cluster is first bootstrapped: destroy to change them)
-#   COMANDA_CLUSTER_TIMEOUT [120]: seconds to wait for any one member
+#   COMANDA_CLUSTER_TIMEOUT [300]: seconds to wait for any one member
 #   ADMIN_EMAIL, ADMIN_PASSWORD [admin@comanda.local, admin-password]: the bootstrap admin
 set -euo pipefail
 
@@ -53,7 +53,7 @@ BALANCER_PORT=${COMANDA_CLUSTER_BALANCER_PORT:-$((B + 90))}
 GATEWAY_PORT=${COMANDA_CLUSTER_GATEWAY_PORT:-$((B + 80))}
 SYNC=${COMANDA_CLUSTER_SYNC:-true}
 PG_TTL=${COMANDA_CLUSTER_PG_TTL:-8}
-TIMEOUT=${COMANDA_CLUSTER_TIMEOUT:-120}
+TIMEOUT=${COMANDA_CLUSTER_TIMEOUT:-300}
 SERVICES=(users products notifications orders)   # start order: orders-service calls the first two
 LOGS=$STATE/logs
 RUN=$STATE/run
