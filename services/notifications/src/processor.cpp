@@ -120,6 +120,19 @@ EventProcessor::Outcome EventProcessor::ProcessAgain(const bus::Delivery& delive
   return Handle(delivery);
 }
 
+namespace {
+// The event's correlation id, or the message header's for an event written without one.
+std::string CorrelationIdOf(const bus::Delivery& delivery, const std::string& from_event) {
+  return from_event.empty() ? delivery.properties.Header("x-correlation-id").value_or("")
+                            : from_event;
+}
+}  // namespace
+
+void EventProcessor::ObserveLatency(std::chrono::system_clock::time_point occurred_at) {
+  const std::chrono::duration<double> latency = std::chrono::system_clock::now() - occurred_at;
+  latency_.Observe(std::max(0.0, latency.count()));
+}
+
 EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   // The order's trace (the event's W3C traceparent header) on every line about this delivery.
   const trace::Scope trace_scope{
@@ -132,17 +145,13 @@ EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   } catch (const PoisonMessage& poison) {
     return DeadLetter(delivery, poison.code(), poison.what());
   }
-  const log::RequestScope scope{event.correlation_id.empty()
-                                    ? delivery.properties.Header("x-correlation-id").value_or("")
-                                    : event.correlation_id};
+  const log::RequestScope scope{CorrelationIdOf(delivery, event.correlation_id)};
   const int attempt = AttemptOf(delivery.properties);
   const auto text = NotificationText(event);
   const auto outcome = Persist(delivery, event.event_id, event.order_id, attempt,
                                [&] { return store_.Store(event, text); });
   if (outcome != Outcome::kStored) return outcome;
-  const std::chrono::duration<double> latency =
-      std::chrono::system_clock::now() - event.occurred_at;
-  latency_.Observe(std::max(0.0, latency.count()));
+  ObserveLatency(event.occurred_at);
   log::Output(text, {{"eventId", event.event_id},
                      {"orderId", event.order_id},
                      {"userId", event.user_id},
@@ -159,17 +168,13 @@ EventProcessor::Outcome EventProcessor::HandleStatus(const bus::Delivery& delive
   } catch (const PoisonMessage& poison) {
     return DeadLetter(delivery, poison.code(), poison.what());
   }
-  const log::RequestScope scope{event.correlation_id.empty()
-                                    ? delivery.properties.Header("x-correlation-id").value_or("")
-                                    : event.correlation_id};
+  const log::RequestScope scope{CorrelationIdOf(delivery, event.correlation_id)};
   const int attempt = AttemptOf(delivery.properties);
   const auto text = StatusText(event);
   const auto outcome = Persist(delivery, event.event_id, event.order_id, attempt,
                                [&] { return store_.StoreStatus(event, text); });
   if (outcome != Outcome::kStored) return outcome;
-  const std::chrono::duration<double> latency =
-      std::chrono::system_clock::now() - event.occurred_at;
-  latency_.Observe(std::max(0.0, latency.count()));
+  ObserveLatency(event.occurred_at);
   if (IsCustomerFacing(event.to)) {
     log::Output(text, {{"eventId", event.event_id},
                        {"orderId", event.order_id},

@@ -68,6 +68,8 @@ class EventProcessor {
  private:
   Outcome Handle(const bus::Delivery& delivery);
   Outcome HandleStatus(const bus::Delivery& delivery);
+  /// Records the time from the event's occurredAt to its stored notification.
+  void ObserveLatency(std::chrono::system_clock::time_point occurred_at);
   /// Runs `store` with the retry / dead-letter / pause rules; kStored when a new row was made.
   Outcome Persist(const bus::Delivery& delivery, const std::string& event_id,
                   const std::string& order_id, int attempt,
