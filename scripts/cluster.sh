@@ -24,6 +24,8 @@
 #     COMANDA_CLUSTER_PATRONI_PORTS ["B+8 B+9"] (REST API)   COMANDA_CLUSTER_REDIS_PORT [B+637]
 #     COMANDA_CLUSTER_AMQP_PORTS ["B+672 B+673 B+674"]       COMANDA_CLUSTER_DIST_PORTS ["B+772 B+773 B+774"]
 #     COMANDA_CLUSTER_EPMD_PORT [B+769] (one private epmd for the three RabbitMQ nodes)
+#     COMANDA_CLUSTER_AMQP_HTTP_PORTS ["B+682 B+683 B+684"]  (each node's management API: scripts/dlq.sh)
+#     COMANDA_CLUSTER_AMQP_METRICS_PORTS ["B+692 B+693 B+694"] (each node's Prometheus endpoint)
 #     COMANDA_CLUSTER_SERVICE_PORTS ["B+101 B+102 B+201 B+202 B+301 B+302 B+401 B+402"]: users, products, orders,
 #       notifications, two replicas each
 #     COMANDA_CLUSTER_BALANCER_PORT [B+90]                   COMANDA_CLUSTER_GATEWAY_PORT [B+80]
@@ -47,6 +49,9 @@ REDIS_PORT=${COMANDA_CLUSTER_REDIS_PORT:-$((B + 637))}
 read -ra AMQP_PORTS <<<"${COMANDA_CLUSTER_AMQP_PORTS:-$((B + 672)) $((B + 673)) $((B + 674))}"
 read -ra DIST_PORTS <<<"${COMANDA_CLUSTER_DIST_PORTS:-$((B + 772)) $((B + 773)) $((B + 774))}"
 EPMD_PORT=${COMANDA_CLUSTER_EPMD_PORT:-$((B + 769))}
+# Set per node: stack.sh's defaults (AMQP + 10000, + 10001) collide between nodes whose AMQP ports are adjacent.
+read -ra AMQP_HTTP_PORTS <<<"${COMANDA_CLUSTER_AMQP_HTTP_PORTS:-$((B + 682)) $((B + 683)) $((B + 684))}"
+read -ra AMQP_METRICS_PORTS <<<"${COMANDA_CLUSTER_AMQP_METRICS_PORTS:-$((B + 692)) $((B + 693)) $((B + 694))}"
 read -ra SERVICE_PORTS <<<"${COMANDA_CLUSTER_SERVICE_PORTS:-$((B + 101)) $((B + 102)) $((B + 201)) $((B + 202)) \
 $((B + 301)) $((B + 302)) $((B + 401)) $((B + 402))}"
 BALANCER_PORT=${COMANDA_CLUSTER_BALANCER_PORT:-$((B + 90))}
@@ -67,12 +72,14 @@ tail_log() { log "last lines of $1:"; tail -n 25 "$1" >&2 2>/dev/null || true; }
 
 ((${#PG_PORTS[@]} == 2 && ${#PATRONI_PORTS[@]} == 2)) || die "two PostgreSQL and two Patroni ports are needed"
 ((${#AMQP_PORTS[@]} == 3 && ${#DIST_PORTS[@]} == 3)) || die "three AMQP and three distribution ports are needed"
+((${#AMQP_HTTP_PORTS[@]} == 3 && ${#AMQP_METRICS_PORTS[@]} == 3)) || die "three management and three metrics ports are needed"
 ((${#SERVICE_PORTS[@]} == 8)) || die "eight service ports are needed"
 [[ $SYNC == true || $SYNC == false ]] || die "COMANDA_CLUSTER_SYNC must be true or false"
 [[ $PG_TTL =~ ^[0-9]+$ ]] && ((PG_TTL >= 8)) || die "COMANDA_CLUSTER_PG_TTL must be a number of seconds >= 8"
 for p in "$ETCD_PORT" "${PG_PORTS[@]}" "${PATRONI_PORTS[@]}" "$REDIS_PORT" "${AMQP_PORTS[@]}" "${DIST_PORTS[@]}" \
-  "$EPMD_PORT" "${SERVICE_PORTS[@]}" "$BALANCER_PORT" "$GATEWAY_PORT"; do
-  [[ $p =~ ^[0-9]+$ ]] && ((p >= 1024 && p < 65536)) || die "invalid port: $p"; done
+  "${AMQP_HTTP_PORTS[@]}" "${AMQP_METRICS_PORTS[@]}" "$EPMD_PORT" "${SERVICE_PORTS[@]}" "$BALANCER_PORT" "$GATEWAY_PORT"; do
+  [[ $p =~ ^[0-9]+$ ]] && ((p >= 1024 && p < 65536)) || die "invalid port: $p"
+  [[ " ${SEEN_PORTS-} " != *" $p "* ]] || die "port $p is given twice"; SEEN_PORTS+=" $p"; done
 
 wait_until() { local end=$((SECONDS + $1)); shift; until "$@"; do ((SECONDS < end)) || return 1; sleep 0.2; done; }
 pid_of() { local pid; pid=$(head -n1 "$1" 2>/dev/null) || return 1; [[ $pid =~ ^[0-9]+$ ]] && echo "$pid"; }
@@ -219,6 +226,7 @@ pg_member_down() {
 rmq_env() {   # rmq_env N: the environment stack.sh gets for node N
   echo "COMANDA_STATE_DIR=$STATE/rabbit$1 COMANDA_AMQP_PORT=${AMQP_PORTS[$1 - 1]}" \
     "COMANDA_AMQP_DIST_PORT=${DIST_PORTS[$1 - 1]} COMANDA_EPMD_PORT=$EPMD_PORT COMANDA_PG_PORT=1 COMANDA_REDIS_PORT=1" \
+    "COMANDA_AMQP_HTTP_PORT=${AMQP_HTTP_PORTS[$1 - 1]} COMANDA_AMQP_METRICS_PORT=${AMQP_METRICS_PORTS[$1 - 1]}" \
     "COMANDA_STACK_TIMEOUT=$TIMEOUT"
 }
 rmq_node() { echo "comanda-${AMQP_PORTS[$1 - 1]}@localhost"; }
@@ -438,6 +446,7 @@ cmd_env() {
   echo "export COMANDA_CLUSTER_ETCD_PORT=$ETCD_PORT COMANDA_CLUSTER_REDIS_PORT=$REDIS_PORT COMANDA_CLUSTER_EPMD_PORT=$EPMD_PORT"
   echo "export COMANDA_CLUSTER_PG_PORTS='${PG_PORTS[*]}' COMANDA_CLUSTER_PATRONI_PORTS='${PATRONI_PORTS[*]}'"
   echo "export COMANDA_CLUSTER_AMQP_PORTS='${AMQP_PORTS[*]}' COMANDA_CLUSTER_DIST_PORTS='${DIST_PORTS[*]}'"
+  echo "export COMANDA_CLUSTER_AMQP_HTTP_PORTS='${AMQP_HTTP_PORTS[*]}' COMANDA_CLUSTER_AMQP_METRICS_PORTS='${AMQP_METRICS_PORTS[*]}'"
   echo "export COMANDA_CLUSTER_SERVICE_PORTS='${SERVICE_PORTS[*]}' COMANDA_CLUSTER_BALANCER_PORT=$BALANCER_PORT"
   for s in "${SERVICES[@]}"; do echo "export ${s^^}_DATABASE_URL='$(db_url "$s")'"; done
   echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0 AMQP_URL=$(amqp_urls)"
