@@ -7,6 +7,7 @@ is measured from the time it was DUE, not from when it was sent, so a stall show
 thinning the load (no coordinated omission). Prints one JSON object with the summary.
 
   paced_orders.py --port 25003 --rate 200 --duration 20 --data data.json
+  paced_orders.py --port 21301,21302 ...   several replicas: request i goes to port i mod n (round robin)
   data.json: {"tokens": [...], "products": [...], "run": "tag"}
 """
 import argparse
@@ -71,7 +72,7 @@ async def exchange(conn, request):
 
 async def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", required=True, help="a port, or several separated by commas (round robin)")
     parser.add_argument("--rate", type=float, required=True)
     parser.add_argument("--duration", type=float, required=True)
     parser.add_argument("--data", required=True)
@@ -82,7 +83,8 @@ async def main():
     data = json.load(open(args.data))
     tokens, products, run = data["tokens"], data["products"], data["run"]
     rng = random.Random(run)
-    pool = Connections(args.port, args.max_connections)
+    ports = [int(p) for p in args.port.split(",")]
+    pools = [Connections(port, max(1, args.max_connections // len(ports))) for port in ports]
     latencies, statuses, lags = [], {}, []
     total = int(args.rate * args.duration)
 
@@ -90,12 +92,13 @@ async def main():
         lines = rng.sample(products, rng.randint(1, 3))
         body = json.dumps({"items": [{"productId": p, "quantity": rng.randint(1, 3)} for p in lines],
                            "deliveryAddress": "1 Benchmark Street, Testville"}).encode()
-        head = (f"POST /orders HTTP/1.1\r\nHost: 127.0.0.1:{args.port}\r\n"
+        head = (f"POST /orders HTTP/1.1\r\nHost: 127.0.0.1:{ports[i % len(ports)]}\r\n"
                 f"Authorization: Bearer {tokens[i % len(tokens)]}\r\nIdempotency-Key: paced-{run}-{i}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
         return head + body
 
     async def one(i, due, request):
+        pool = pools[i % len(pools)]
         conn = await pool.acquire()
         reusable = False
         try:
@@ -129,7 +132,7 @@ async def main():
         "latency_ms": {"p50": ms(percentile(latencies, 50)), "p90": ms(percentile(latencies, 90)),
                        "p99": ms(percentile(latencies, 99)), "max": ms(latencies[-1])},
         "send_lag_ms": {"p99": ms(percentile(lags, 99)), "max": ms(lags[-1])},
-        "connections_opened": pool.opened,
+        "connections_opened": sum(pool.opened for pool in pools),
     }))
 
 

@@ -1,8 +1,19 @@
 #include "config.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "users.hpp"
 
 namespace comanda::users {
+namespace {
+
+// More hashes at once than cores gives no more logins per second, only more memory.
+int DefaultHashConcurrency() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 64U));
+}
+
+}  // namespace
 
 Config LoadConfig(core::ConfigReader& reader) {
   Config config;
@@ -44,6 +55,10 @@ Config LoadConfig(core::ConfigReader& reader) {
                  "the longest wait between attempts on one account (2, 4, 8 ... s up to it)")};
   config.login_throttle.window = std::chrono::seconds{reader.Int(
       "LOGIN_WINDOW_S", 900, 10, 86400, "an account's attempts are forgotten after this")};
+  config.password_hash_concurrency =
+      reader.Int("PASSWORD_HASH_CONCURRENCY", DefaultHashConcurrency(), 1, 64,
+                 "argon2id hashes (register, login) run at once; each holds 19 MiB while it runs "
+                 "[the CPU cores]");
   if (config.admin_password && !IsValidPassword(*config.admin_password)) {
     reader.Fail("ADMIN_PASSWORD", "must be 8 to 128 characters");
   }

@@ -20,6 +20,7 @@ struct Config {
   std::optional<std::string> admin_email;  // normalised
   std::optional<std::string> admin_password;
   ThrottlePolicy login_throttle;
+  int password_hash_concurrency = 1;  // argon2id hashes at once (19 MiB each)
 };
 
 inline constexpr std::string_view kSummary =

@@ -32,7 +32,7 @@ int main(int argc, char* argv[]) {
               static_cast<std::size_t>(config.common.worker_threads), std::move(statements)};
   users::UserRepository repository{db};
   users::LoginThrottle throttle{db, config.login_throttle};
-  const users::PasswordHasher passwords;
+  const users::PasswordHasher passwords{config.password_hash_concurrency};
   const users::PasswordQuality quality;
   auth::StaticKeys keys{{&*key}};
   const auth::Verifier verifier{keys, {config.jwt_issuer, config.jwt_audience}};
