@@ -180,8 +180,8 @@ def _leader_node(cluster) -> int:
 
 
 def _wal_receiver(cluster, node: int) -> int:
-    """The pid of PostgreSQL node's WAL receiver process (a child of its postmaster)."""
-    postmaster = cluster.pids(f"pg{node}")[0]
+    """The pid of PostgreSQL node's WAL receiver process (a child of one of the member's processes)."""
+    members = set(cluster.pids(f"pg{node}"))
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -190,7 +190,7 @@ def _wal_receiver(cluster, node: int) -> int:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == postmaster and b"walreceiver" in cmdline:
+        if int(stat.rsplit(")", 1)[1].split()[1]) in members and b"walreceiver" in cmdline:
             return int(entry.name)
     raise AssertionError(f"pg{node} has no WAL receiver")
 
