@@ -12,6 +12,14 @@ namespace {
 constexpr unsigned long long kOpsLimit = 2;
 constexpr std::size_t kMemLimit = 19ULL * 1024 * 1024;
 
+// The semaphore's precondition: checked before it is built.
+std::ptrdiff_t CheckedConcurrency(std::ptrdiff_t concurrency) {
+  if (concurrency < 1 || concurrency > PasswordHasher::kMaxConcurrency) {
+    throw std::invalid_argument{"password hash concurrency must be 1 to 64"};
+  }
+  return concurrency;
+}
+
 }  // namespace
 
 // Holds one of the hasher's slots while an argon2id computation runs.
@@ -35,10 +43,8 @@ class PasswordHasher::Slot {
   const PasswordHasher& hasher_;
 };
 
-PasswordHasher::PasswordHasher(std::ptrdiff_t concurrency) : slots_{concurrency} {
-  if (concurrency < 1 || concurrency > kMaxConcurrency) {
-    throw std::invalid_argument{"password hash concurrency must be 1 to 64"};
-  }
+PasswordHasher::PasswordHasher(std::ptrdiff_t concurrency)
+    : slots_{CheckedConcurrency(concurrency)} {
   if (sodium_init() < 0) throw std::runtime_error{"libsodium failed to initialise"};
   dummy_hash_ = Hash("comanda-dummy-password-for-timing");
 }
