@@ -21,10 +21,10 @@ idle=$(rss_kib "${PID_OF[users]}")
 ) > "$WORK/rss" &
 sampler=$!
 ulimit -n 8192
-/usr/bin/python3 - "${PORT_OF[users]}" "$accounts" > "$WORK/burst.json" <<'EOF'
-import asyncio, json, os, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
-tag = os.urandom(4).hex()
+tag=$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')   # this run's accounts (the bench database outlives runs)
+/usr/bin/python3 - "${PORT_OF[users]}" "$accounts" "$tag" > "$WORK/burst.json" <<'EOF'
+import asyncio, json, sys, time
+port, n, tag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 
 async def one(i):
     body = json.dumps({"email": f"burst-{i}-{tag}@example.com", "password": f"burst-password-{i}",
@@ -52,7 +52,7 @@ asyncio.run(main())
 EOF
 kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
 peak=$(sort -n "$WORK/rss" | tail -n1)
-stored=$(psql_as users -Atc "SELECT count(*) FROM users WHERE email LIKE 'burst-%'")
+stored=$(psql_as users -Atc "SELECT count(*) FROM users WHERE email LIKE 'burst-%-$tag@example.com'")
 echo "| accounts at once | answers | seconds | accounts stored | idle RSS MiB | peak RSS MiB (target < 64) | users env |"
 echo "|---|---|---|---|---|---|---|"
 echo "| $accounts | $(jq -c .statuses "$WORK/burst.json") | $(jq .seconds "$WORK/burst.json") | $stored |" \

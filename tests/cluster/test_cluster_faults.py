@@ -15,7 +15,7 @@ CLUSTER_SECONDS [80] (the fault schedule scales with it).
 CLUSTER_STANDBY_LAG [0] seconds: before the primary is killed, the standby's WAL receiver is frozen (SIGSTOP) that
 long and resumed right after the kill, so the standby is behind when Patroni promotes it. With synchronous_mode the
 orders committed meanwhile wait for it and none acknowledged is lost; with COMANDA_CLUSTER_SYNC=false they are
-acknowledged, then lost with the primary, and the test fails (how docs/scaling.md shows what the mode buys)."""
+acknowledged, then lost with the primary, and the test fails (what the mode buys)."""
 from __future__ import annotations
 
 import os
