@@ -42,6 +42,18 @@ TEST(LoadConfig, NormalisesAndValidatesTheAdmin) {
   EXPECT_EQ(problems.size(), 2u);
 }
 
+TEST(LoadConfig, BoundsThePasswordHashConcurrency) {
+  std::vector<std::string> problems;
+  EXPECT_GE(Load({}, &problems).password_hash_concurrency, 1);
+  EXPECT_EQ(Load({{"PASSWORD_HASH_CONCURRENCY", "3"}}, &problems).password_hash_concurrency, 3);
+  EXPECT_TRUE(problems.empty());
+  for (const auto* bad : {"0", "65", "two", "-1"}) {
+    Load({{"PASSWORD_HASH_CONCURRENCY", bad}}, &problems);
+    ASSERT_EQ(problems.size(), 1u) << bad;
+    EXPECT_EQ(problems[0].rfind("PASSWORD_HASH_CONCURRENCY", 0), 0u) << problems[0];
+  }
+}
+
 TEST(LoadConfig, RejectsANonPostgresUrl) {
   std::vector<std::string> problems;
   Load({{"DATABASE_URL", "mysql://db/users"}, {"JWT_TTL_SECONDS", "5"}}, &problems);
