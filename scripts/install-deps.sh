@@ -25,7 +25,8 @@ browser_pkgs=(chromium fonts-noto-color-emoji fonts-liberation2)
 # The fuzz targets (scripts/fuzz.sh): clang-14 with libFuzzer and its sanitizer runtimes.
 fuzz_pkgs=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
 # Operations (scripts/prometheus.sh, promtool/amtool checks, the alert test, the Locust scenario in bench/).
-ops_pkgs=(prometheus prometheus-alertmanager python3-locust)
+# docker-compose (no engine): `docker-compose config` checks the Compose file in the first minute of the tests.
+ops_pkgs=(prometheus prometheus-alertmanager python3-locust docker-compose)
 # Cluster mode (scripts/cluster.sh, the cluster fault test): Patroni with etcd (v2 API client), openssl for the
 # shared JWT key, on top of the infrastructure above.
 cluster_pkgs=(patroni etcd-server etcd-client python3-etcd openssl util-linux)

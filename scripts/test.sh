@@ -28,7 +28,8 @@ else
   echo "skipped: extra arguments select pytest tests (run scripts/k8s-check.sh for this one)"
 fi
 
-step "Prometheus and Alertmanager configuration (promtool check config, promtool test rules, amtool check-config)"
+step "Compose file, Prometheus and Alertmanager configuration (docker-compose config, promtool, amtool)"
+docker-compose --profile monitoring config -q   # the compose test runs last; a broken file fails here instead
 promtool check config --syntax-only deploy/prometheus/compose.yml
 promtool check config ./deploy/prometheus/prometheus.yml
 promtool test rules deploy/prometheus/tests/*.yml
