@@ -11,7 +11,7 @@ namespace comanda::notifications {
 bool IsStaffRole(std::string_view role) noexcept { return role == "staff" || role == "admin"; }
 
 bool Visible(const StreamEvent& event, const Audience& audience) noexcept {
-  if (event.kind == StreamEvent::Kind::kStatus) return audience.staff;
+  if (event.kind == StreamEvent::Kind::kStatus && audience.staff) return true;
   return event.user_id == audience.user_id;
 }
 

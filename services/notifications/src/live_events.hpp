@@ -35,7 +35,8 @@ struct Audience {
 /// Staff (role `staff` or `admin`) see every order's moves.
 bool IsStaffRole(std::string_view role) noexcept;
 
-/// A customer sees their own notifications; staff also every `status` event.
+/// A customer sees their own notifications and their own orders' moves (the order page's
+/// timeline shows PREPARING too, which makes no notification); staff also every order's moves.
 bool Visible(const StreamEvent& event, const Audience& audience) noexcept;
 
 /// The `Last-Event-ID` header: "" is none; otherwise decimal digits of a non-negative id.

@@ -18,11 +18,12 @@ StreamEvent Event(StreamEvent::Kind kind, std::string user) {
   return event;
 }
 
-TEST(Visible, ACustomerSeesOnlyTheirOwnNotifications) {
+TEST(Visible, ACustomerSeesOnlyTheirOwnNotificationsAndOrders) {
   const Audience ana{"ana", false};
   EXPECT_TRUE(Visible(Event(StreamEvent::Kind::kNotification, "ana"), ana));
+  EXPECT_TRUE(Visible(Event(StreamEvent::Kind::kStatus, "ana"), ana));
   EXPECT_FALSE(Visible(Event(StreamEvent::Kind::kNotification, "bob"), ana));
-  EXPECT_FALSE(Visible(Event(StreamEvent::Kind::kStatus, "ana"), ana));
+  EXPECT_FALSE(Visible(Event(StreamEvent::Kind::kStatus, "bob"), ana));
 }
 
 TEST(Visible, StaffSeeEveryOrdersMoveButNotOtherPeoplesNotifications) {

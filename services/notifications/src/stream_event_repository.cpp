@@ -50,8 +50,8 @@ std::vector<db::Statement> StreamStatements() {
       {kLatest, "SELECT coalesce(max(id), 0) FROM stream_events"},
       {kAfter, std::string{kColumns} + "WHERE s.id > $1 ORDER BY s.id LIMIT $2"},
       {kReplay, std::string{kColumns} +
-                    "WHERE s.id > $1 AND s.id <= $2 AND ((s.kind = 'notification' AND s.user_id "
-                    "= $3::uuid) OR (s.kind = 'status' AND $4::boolean)) ORDER BY s.id LIMIT $5"},
+                    "WHERE s.id > $1 AND s.id <= $2 AND (s.user_id = $3::uuid OR (s.kind = "
+                    "'status' AND $4::boolean)) ORDER BY s.id LIMIT $5"},
       {kPrune, "DELETE FROM stream_events WHERE created_at < now() - make_interval(secs => $1)"},
   };
 }

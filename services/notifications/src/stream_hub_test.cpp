@@ -97,7 +97,7 @@ TEST_F(HubTest, LiveEventsReachOnlyTheirAudience) {
   source.Append(StreamEvent::Kind::kNotification, "ana");
   source.Append(StreamEvent::Kind::kStatus, "ana");
   hub.Step();
-  EXPECT_EQ(ana->Ids(), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(ana->Ids(), (std::vector<std::string>{"1", "2"}));
   EXPECT_TRUE(bob->Ids().empty());
   EXPECT_EQ(cook->Ids(), (std::vector<std::string>{"2"}));
 }
