@@ -117,7 +117,11 @@ std::optional<std::vector<AmqpUrl>> ParseAmqpUrls(std::string_view urls) {
 
 std::string Redacted(const std::vector<AmqpUrl>& urls) {
   std::string out;
-  for (const auto& url : urls) out += (out.empty() ? "" : ",") + url.Redacted();
+  for (const auto& url : urls) {
+    // Appended in two steps: GCC 12 at -O3 reports a false -Wrestrict on `"," + string&&`.
+    if (!out.empty()) out += ',';
+    out += url.Redacted();
+  }
   return out;
 }
 
