@@ -111,7 +111,13 @@ int ParseIfMatch(std::string_view header) {
   return version;
 }
 
-std::string ETagFor(int version) { return "\"" + std::to_string(version) + "\""; }
+std::string ETagFor(int version) {
+  // Built in place: GCC 12 at -O3 reports a false -Wrestrict on `"\"" + string&&`.
+  std::string tag{'"'};
+  tag += std::to_string(version);
+  tag += '"';
+  return tag;
+}
 
 std::vector<std::string> ParseStatusFilter(std::optional<std::string_view> query) {
   std::vector<std::string> out;
