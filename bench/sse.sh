@@ -32,9 +32,9 @@ jq -n --arg staff "$staff" --rawfile customers "$WORK/customers" --argjson produ
   > "$WORK/data.json"
 timeout $((duration + 240)) /usr/bin/python3 bench/sse_streams.py --notifications-port "${PORT_OF[notifications]}" \
   --orders-port "${PORT_OF[orders]}" --data "$WORK/data.json" --pid "${PID_OF[notifications]}" \
-  --orders-db "$ORDERS_DATABASE_URL" --streams "$streams" --staff-streams "${STAFF_STREAMS:-10}" \
+  --orders-db "$ORDERS_DATABASE_URL" --notifications-db "$NOTIFICATIONS_DATABASE_URL" --streams "$streams" --staff-streams "${STAFF_STREAMS:-10}" \
   --rate "$rate" --duration "$duration" > "$WORK/sse.json"
 cat "$WORK/sse.json"
-echo "| streams (staff) | transitions/s achieved | deliveries / expected | commit -> event p50 ms | p99 ms | max ms | target p99 | notifications RSS MiB before / streams open / after load (target < 64) |"
-echo "|---|---|---|---|---|---|---|---|"
-jq -r '"| \(.streams) (\(.staff_streams)) | \(.achieved_rate) | \(.deliveries) / \(.deliveries_expected) | \(.latency_ms.p50) | \(.latency_ms.p99) | \(.latency_ms.max) | < 100 | \(.rss_mib.before_streams) / \(.rss_mib.streams_open) / \(.rss_mib.after_load) |"' "$WORK/sse.json"
+echo "| streams (staff) | customers | transitions/s achieved | deliveries / expected | commit -> event p50 ms | p99 ms | max ms | target p99 | of which commit -> stored p50 / p99 ms | notifications RSS MiB before / streams open / after load (target < 64) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+jq -r --arg customers "${CUSTOMERS:-20}" '"| \(.streams) (\(.staff_streams)) | \($customers) | \(.achieved_rate) | \(.deliveries) / \(.deliveries_expected) | \(.latency_ms.p50) | \(.latency_ms.p99) | \(.latency_ms.max) | < 100 | \(.commit_to_stored_ms.p50) / \(.commit_to_stored_ms.p99) | \(.rss_mib.before_streams) / \(.rss_mib.streams_open) / \(.rss_mib.after_load) |"' "$WORK/sse.json"

@@ -114,6 +114,7 @@ def main():
     parser.add_argument("--orders-port", type=int, required=True)
     parser.add_argument("--data", required=True)  # {"staff": token, "customers": [token], "products": [id]}
     parser.add_argument("--orders-db", required=True)
+    parser.add_argument("--notifications-db", required=True)
     parser.add_argument("--pid", type=int, required=True)
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--staff-streams", type=int, default=10)
@@ -193,12 +194,20 @@ def main():
                        (since - 1,))
         committed = {(row[0], row[1]): float(row[2]) for row in cursor.fetchall() if row[0] in owner}
     expected = {key: staff + streams_per_customer[owner[key[0]]] for key in committed}
+    # Where the time goes: commit -> the stream_events row stored (outbox relay, broker, consumer, trigger).
+    notes = psycopg2.connect(args.notifications_db)
+    with notes.cursor() as cursor:
+        cursor.execute("SELECT order_id::text, state, extract(epoch FROM created_at) FROM stream_events "
+                       "WHERE kind = 'status' AND created_at >= to_timestamp(%s)", (since - 1,))
+        stored = {(row[0], row[1]): float(row[2]) for row in cursor.fetchall()}
+    stored_ms = [(stored[key] - committed[key]) * 1000 for key in committed if key in stored]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and sum(len(streams.arrivals.get(k, [])) for k in expected) < sum(
             expected.values()):
         time.sleep(0.1)
     rss_end = rss_kib(args.pid)
     streams.stop()
+    time.sleep(0.2)
     latencies = [(t - committed[key]) * 1000 for key in committed for t in streams.arrivals.get(key, [])]
     print(json.dumps({
         "streams": args.streams, "staff_streams": staff, "streams_ready": streams.ready,
@@ -209,6 +218,8 @@ def main():
         "deliveries_expected": sum(expected.values()), "deliveries": len(latencies),
         "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p99": round(percentile(latencies, 99), 1),
                        "max": round(max(latencies), 1)} if latencies else None,
+        "commit_to_stored_ms": {"p50": round(percentile(stored_ms, 50), 1),
+                                "p99": round(percentile(stored_ms, 99), 1)} if stored_ms else None,
         "rss_mib": {"before_streams": round(rss_idle / 1024, 1), "streams_open": round(rss_open / 1024, 1),
                     "after_load": round(rss_load / 1024, 1), "end": round(rss_end / 1024, 1)},
     }))

@@ -64,15 +64,22 @@ void StreamHub::Start(Subscriber& subscriber) {
 
 bool StreamHub::Deliver() {
   const auto rows = source_.After(last_id_, kBatch);
-  for (const auto& event : rows) {
-    std::string frame;  // formatted once, only when someone sees it
-    for (auto& subscriber : active_) {
-      if (!Visible(event, subscriber.audience)) continue;
-      if (frame.empty()) frame = SseFrame(event);
-      if (subscriber.stream->Write(frame)) sent_.Inc();
+  if (rows.empty()) return false;
+  // Each event formatted once, only when someone sees it; each stream gets what it sees of the
+  // batch as one write (one chunk, one wake-up of its reader) rather than one per event.
+  std::vector<std::string> frames(rows.size());
+  for (auto& subscriber : active_) {
+    std::string out;
+    std::uint64_t count = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (!Visible(rows[i], subscriber.audience)) continue;
+      if (frames[i].empty()) frames[i] = SseFrame(rows[i]);
+      out += frames[i];
+      ++count;
     }
-    last_id_ = event.id;
+    if (count > 0 && subscriber.stream->Write(std::move(out))) sent_.Inc(count);
   }
+  last_id_ = rows.back().id;
   return rows.size() == static_cast<std::size_t>(kBatch);
 }
 

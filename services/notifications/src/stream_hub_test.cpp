@@ -58,9 +58,10 @@ class FakeStream final : public http::Stream {
   std::vector<std::string> Ids() const {
     std::vector<std::string> ids;
     for (const auto& frame : frames) {
-      const auto at = frame.find("id: ");
-      if (at == std::string::npos || frame.rfind("retry:", 0) == 0) continue;
-      ids.push_back(frame.substr(at + 4, frame.find('\n', at) - at - 4));
+      if (frame.rfind("retry:", 0) == 0) continue;  // ready
+      for (auto at = frame.find("id: "); at != std::string::npos; at = frame.find("id: ", at + 1)) {
+        ids.push_back(frame.substr(at + 4, frame.find('\n', at) - at - 4));
+      }
     }
     return ids;
   }
