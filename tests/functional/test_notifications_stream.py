@@ -1,6 +1,7 @@
 """Issue 16, live updates: GET /notifications/stream (Server-Sent Events) on notifications-service."""
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -75,6 +76,10 @@ def test_customers_get_their_own_notifications_and_staff_every_move(start_notifi
         anas = event_bus.publish(order_created(userId=ana["id"]))["data"]["orderId"]
         bobs = event_bus.publish(order_created(userId=bob["id"]))["data"]["orderId"]
         event_bus.publish(status_changed(anas, ana["id"], 2, "ACCEPTED"))
+        # One at a time: two consumers may store them in either order, and a move that arrives after a newer
+        # one is stale (no status event), by design.
+        streams["cook"].wait_until(lambda s: ("ACCEPTED" in [e.json()["state"] for e in s.of("status")]), TIMEOUT,
+                                   "ACCEPTED for staff")
         event_bus.publish(status_changed(anas, ana["id"], 3, "PREPARING", "ACCEPTED"))
         streams["cook"].wait_until(lambda s: len(s.of("status")) >= 4, TIMEOUT, "staff sees 4 moves")
         streams["ana"].wait_until(lambda s: len(s.of("notification")) >= 2 and len(s.of("status")) >= 3, TIMEOUT,
@@ -189,3 +194,20 @@ def test_the_stream_ends_when_the_token_expires_with_heartbeats_until_then(start
                  message="the expired token refused")
     finally:
         stream.close()
+
+
+def test_sigterm_ends_open_streams_and_exits_0(start_notifications, users):
+    service = start_notifications()
+    ana = _customer(users)
+    streams = [_open(service, ana["token"]) for _ in range(3)]
+    try:
+        for stream in streams:
+            stream.ready()
+        started = time.monotonic()
+        service.stop(timeout=15)  # asserts exit 0 and a clean sanitizer log
+        assert time.monotonic() - started < 5, "open streams must not hold the drain to its timeout"
+        for stream in streams:
+            stream.wait_until(lambda s: s.ended, timeout=5, message="the stream ends at SIGTERM")
+    finally:
+        for stream in streams:
+            stream.close()
