@@ -81,6 +81,10 @@ int main(int argc, char* argv[]) {
     while (!db.initialized() && !stop.stop_requested()) {  // the migrations create its table
       std::this_thread::sleep_for(std::chrono::milliseconds{50});
     }
+    if (stop.stop_requested()) {
+      hub.CloseAll();  // streams opened while the database never came up
+      return;
+    }
     hub.Run(stop);
   }};
   std::jthread fanout_thread{[&fanout](std::stop_token stop) { fanout.Run(stop); }};
