@@ -35,6 +35,20 @@ amqp_table_t ArgumentTable::get() const noexcept {
                       const_cast<amqp_table_entry_t*>(entries_.data())};
 }
 
+void DeclarePrivateQueue(Connection& connection, const std::string& name,
+                         const std::vector<BindingSpec>& bindings) {
+  // Classic: a quorum queue (the cluster's default type elsewhere) cannot be exclusive.
+  const ArgumentTable arguments{{{"x-queue-type", std::string{"classic"}}}};
+  amqp_queue_declare(connection.state(), Connection::kChannel, Bytes(name), /*passive=*/0,
+                     /*durable=*/0, /*exclusive=*/1, /*auto_delete=*/1, arguments.get());
+  connection.CheckReply("queue.declare " + name);
+  for (const auto& binding : bindings) {
+    amqp_queue_bind(connection.state(), Connection::kChannel, Bytes(name), Bytes(binding.exchange),
+                    Bytes(binding.routing_key), amqp_empty_table);
+    connection.CheckReply("queue.bind " + name);
+  }
+}
+
 void Declare(Connection& connection, const Topology& topology) {
   auto* state = connection.state();
   for (const auto& exchange : topology.exchanges) {

@@ -60,6 +60,14 @@ Response Json(int status, const nlohmann::json& body) {
 
 Response Empty(int status) { return Response{status, "", "", {}}; }
 
+Response StreamOf(std::string content_type,
+                  std::function<void(std::shared_ptr<Stream>)> on_stream) {
+  Response response;
+  response.content_type = std::move(content_type);
+  response.on_stream = std::move(on_stream);
+  return response;
+}
+
 Response Text(int status, std::string body, std::string content_type) {
   return Response{status, std::move(content_type), std::move(body), {}};
 }

@@ -18,6 +18,7 @@
 #include "comanda/core/ids.hpp"
 #include "comanda/core/log.hpp"
 #include "comanda/core/trace.hpp"
+#include "comanda/http/stream.hpp"
 #include "edge_socket.hpp"
 
 namespace comanda::http {
@@ -131,7 +132,8 @@ struct Runtime::Impl {
   std::stop_source stop;
   asio::io_context io;
   std::unique_ptr<asio::thread_pool> workers;
-  std::atomic<int> in_flight{0};  // accepted and not yet written
+  std::atomic<int> in_flight{0};     // accepted and not yet written
+  std::atomic<int> open_streams{0};  // streams answered and not yet closed (not in in_flight)
   std::atomic<bool> draining{false};
 
   // The request counter and latency histogram of one (route, method, status), looked up once:
@@ -169,7 +171,9 @@ struct Runtime::Impl {
     const auto status = response.status;
     const restinio::http_status_line_t status_line{
         restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, ReasonPhrase(status)};
-    if (req->header().method() == restinio::http_method_head()) {
+    if (response.on_stream && req->header().method() != restinio::http_method_head()) {
+      OpenStream(req, status_line, request_id, std::move(response));
+    } else if (req->header().method() == restinio::http_method_head()) {
       auto builder = req->create_response<restinio::user_controlled_output_t>(status_line);
       builder.set_content_length(response.body.size());
       Send(builder, request_id, std::move(response), false);
@@ -178,6 +182,13 @@ struct Runtime::Impl {
     }
     Count(req, request_id, route, status, started);
   }
+
+  // Sends the status and headers now; the body follows through the Stream. An open stream is not
+  // counted in flight (it would fill the queue limit) but in open_streams, which the drain also
+  // waits for.
+  void OpenStream(const restinio::request_handle_t& req,
+                  const restinio::http_status_line_t& status_line, const std::string& request_id,
+                  Response response);
 
   template <class Builder>
   void Send(Builder&& builder, const std::string& request_id, Response response, bool with_body) {
@@ -320,6 +331,97 @@ struct Runtime::Impl {
     }
   }
 };
+
+namespace {
+
+// A chunked response kept open. RESTinio's builder is not thread-safe: the mutex serialises its
+// use; append_chunk + flush only hand the bytes to the connection's strand. Note RESTinio's
+// time limits: while nothing is being written, the connection's handle_request_timeout runs, so
+// the writer must write (a heartbeat) more often than HTTP_HANDLE_TIMEOUT_MS.
+class ChunkedStream final : public Stream, public std::enable_shared_from_this<ChunkedStream> {
+ public:
+  using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
+  ChunkedStream(Builder builder, Runtime::Impl& impl) : builder_{std::move(builder)}, impl_{impl} {}
+  ChunkedStream(const ChunkedStream&) = delete;
+  ChunkedStream& operator=(const ChunkedStream&) = delete;
+  ~ChunkedStream() override { Close(); }
+
+  bool Write(std::string chunk) override {
+    std::lock_guard lock{mutex_};
+    if (closed_ || failed_.load()) return false;
+    if (pending_.load() > kMaxPendingBytes) {
+      CloseLocked();
+      return false;
+    }
+    const auto size = chunk.size();
+    pending_ += size;
+    builder_.append_chunk(std::move(chunk));
+    builder_.flush([weak = weak_from_this(), size](const auto& error) {
+      if (const auto self = weak.lock()) {
+        self->pending_ -= size;
+        if (error) self->failed_ = true;  // the peer is gone: the writer drops the stream
+      }
+    });
+    return true;
+  }
+
+  void Close() override {
+    std::lock_guard lock{mutex_};
+    CloseLocked();
+  }
+
+  bool open() const override {
+    std::lock_guard lock{mutex_};
+    return !closed_ && !failed_.load();
+  }
+
+ private:
+  void CloseLocked() {
+    if (closed_) return;
+    closed_ = true;
+    // The final chunk is in flight until written: the drain waits for it.
+    impl_.in_flight.fetch_add(1);
+    impl_.open_streams.fetch_sub(1);
+    auto& impl = impl_;
+    try {
+      builder_.done([&impl](const auto&) { impl.in_flight.fetch_sub(1); });
+    } catch (const std::exception&) {
+      impl.in_flight.fetch_sub(1);
+    }
+  }
+
+  mutable std::mutex mutex_;
+  Builder builder_;
+  Runtime::Impl& impl_;
+  bool closed_ = false;
+  std::atomic<bool> failed_{false};
+  std::atomic<std::size_t> pending_{0};
+};
+
+}  // namespace
+
+void Runtime::Impl::OpenStream(const restinio::request_handle_t& req,
+                               const restinio::http_status_line_t& status_line,
+                               const std::string& request_id, Response response) {
+  auto builder = req->create_response<restinio::chunked_output_t>(status_line);
+  builder.append_header("X-Request-Id", request_id);
+  builder.append_header(restinio::http_field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
+  builder.flush();  // the status line and headers, before the first event
+  open_streams.fetch_add(1);
+  in_flight.fetch_sub(1);
+  auto stream = std::make_shared<ChunkedStream>(std::move(builder), *this);
+  if (draining.load()) {
+    stream->Close();
+    return;
+  }
+  try {
+    response.on_stream(stream);
+  } catch (const std::exception& e) {
+    log::Error("stream not opened", {{"error", e.what()}});
+    stream->Close();
+  }
+}
 
 // A request taken by a fast path, until it is answered.
 struct Responder::State {
@@ -562,7 +664,8 @@ class Drainer {
   }
 
   void Wait() {
-    if (impl_.in_flight.load() == 0 || Clock::now() >= deadline_) {
+    if ((impl_.in_flight.load() == 0 && impl_.open_streams.load() == 0) ||
+        Clock::now() >= deadline_) {
       if (impl_.in_flight.load() != 0)
         log::Warn("drain timed out", {{"inFlight", impl_.in_flight.load()}});
       impl_.io.stop();

@@ -37,6 +37,19 @@ Config LoadConfig(core::ConfigReader& reader) {
   config.trust = auth::ReadTrustConfig(reader);
   config.http_timeout = reader.Millis("HTTP_TIMEOUT_MS", 2000, 50, 60000,
                                       "deadline of an outgoing HTTP call (the JWKS fetch)");
+  config.streams.heartbeat = reader.Millis(
+      "SSE_HEARTBEAT_MS", 15'000, 100, 600'000,
+      "a comment line on every open stream this often; below HTTP_HANDLE_TIMEOUT_MS, which "
+      "closes a connection that was written nothing for that long");
+  if (config.streams.heartbeat >= config.common.http.handle_timeout) {
+    reader.Fail("SSE_HEARTBEAT_MS", "must be below HTTP_HANDLE_TIMEOUT_MS");
+  }
+  config.streams.max_streams = reader.Int("SSE_MAX_STREAMS", 10'000, 1, 1'000'000,
+                                          "open event streams per replica; more get 503");
+  config.streams.retention =
+      std::chrono::seconds{reader.Int("SSE_RETENTION_HOURS", 24, 1, 24 * 365,
+                                      "stream events kept for Last-Event-ID replay") *
+                           3600};
   return config;
 }
 

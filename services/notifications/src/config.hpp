@@ -7,6 +7,7 @@
 #include "comanda/bus/url.hpp"
 #include "comanda/core/config.hpp"
 #include "retry.hpp"
+#include "stream_hub.hpp"
 
 namespace comanda::notifications {
 
@@ -21,6 +22,7 @@ struct Config {
   RetryPolicy retry;
   auth::TrustConfig trust;  // JWKS_URL, JWT_ISSUER, JWT_AUDIENCE
   std::chrono::milliseconds http_timeout{2000};
+  HubSettings streams;  // GET /notifications/stream
 };
 
 inline constexpr std::string_view kSummary =

@@ -11,8 +11,11 @@
 #include "comanda/http/client.hpp"
 #include "comanda/http/server.hpp"
 #include "config.hpp"
+#include "event_fanout.hpp"
 #include "notification_repository.hpp"
 #include "order_created_consumer.hpp"
+#include "stream_event_repository.hpp"
+#include "stream_hub.hpp"
 
 namespace comanda::notifications {
 const std::vector<db::Migration>& Migrations();  // generated from migrations/*.sql
@@ -24,16 +27,22 @@ int main(int argc, char* argv[]) {
       argc, argv, notifications::kSummary, notifications::LoadConfig);
   http::Runtime runtime{config.common};
 
-  // One connection more than the workers per consumer: the consumer threads store through the
-  // same pool.
+  // One connection more than the workers per consumer, and one for the stream hub: those threads
+  // use the same pool.
+  auto statements = notifications::Statements();
+  for (auto& statement : notifications::StreamStatements()) statements.push_back(statement);
   db::Pool db{db::WithDefaultParameters(config.database_url, "notifications-service"),
-              static_cast<std::size_t>(config.common.worker_threads + config.consumers),
-              notifications::Statements()};
+              static_cast<std::size_t>(config.common.worker_threads + config.consumers + 1),
+              std::move(statements)};
   const http::Client jwks{{"users-service", config.trust.jwks_url, config.http_timeout}};
   auth::JwksKeys keys{http::DocumentFetcher(jwks, "")};
   const auth::Verifier verifier{keys, config.trust.verify};
   notifications::NotificationRepository repository{db};
-  const notifications::App app{repository, verifier};
+  notifications::StreamEventRepository stream_events{db};
+  notifications::StreamHub hub{stream_events, config.streams, runtime.metrics()};
+  notifications::EventFanout fanout{
+      {config.amqp, config.amqp_timeout, ""}, [&hub] { hub.Notify(); }, runtime.metrics()};
+  const notifications::App app{repository, hub, verifier};
   // Several consumers on the work queue, so that storing one message at a time (a transaction and
   // an ack each) does not hold the others back; storing is idempotent by event id.
   std::vector<std::unique_ptr<notifications::OrderCreatedConsumer>> consumers;
@@ -67,11 +76,28 @@ int main(int argc, char* argv[]) {
     consumer_threads.emplace_back(
         [consumer = consumer.get()](std::stop_token stop) { consumer->Run(stop); });
   }
+  // Live updates: one thread writes every stream, one listens to the exchange for this replica.
+  std::jthread hub_thread{[&hub, &db](std::stop_token stop) {
+    while (!db.initialized() && !stop.stop_requested()) {  // the migrations create its table
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+    if (stop.stop_requested()) {
+      hub.CloseAll();  // streams opened while the database never came up
+      return;
+    }
+    hub.Run(stop);
+  }};
+  std::jthread fanout_thread{[&fanout](std::stop_token stop) { fanout.Run(stop); }};
   // SIGTERM: each consumer finishes the message in hand, and the broker requeues the prefetched
   // rest.
   std::stop_callback stop_consumers{runtime.stop_token(), [&consumer_threads] {
                                       for (auto& thread : consumer_threads) thread.request_stop();
                                     }};
+  // SIGTERM: the hub closes every stream (the drain waits for that), the subscription ends.
+  std::stop_callback stop_live{runtime.stop_token(), [&hub_thread, &fanout_thread] {
+                                 hub_thread.request_stop();
+                                 fanout_thread.request_stop();
+                               }};
   // RabbitMQ is reported but not required: GET /notifications works without it, and events wait
   // in their durable queue until the consumer is back (notifications_rabbitmq_connected says so).
   return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }},

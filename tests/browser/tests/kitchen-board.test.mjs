@@ -1,6 +1,7 @@
 // Issue 16: a kitchen worker moves an order across the board in one browser, and the customer's
-// order page in another browser follows every step within 2 s, without a reload; then the
-// customer cancels a new order of their own. Screenshots of the board and the timeline.
+// order page in another browser follows every step within 2 s, without a reload, delivered by the
+// live stream (GET /api/notifications/stream), not by the fallback poll; then the customer cancels a
+// new order of their own. Screenshots of the board and the timeline.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -58,9 +59,22 @@ test('staff move an order on the board and the customer sees every step within 2
   assert.match(await card.getAttribute('class'), /is-new/);
   assert.equal(await card.evaluate((el) => el.closest('.board-column').dataset.state), 'CREATED');
 
+  // Every read of this order by the customer's page: with the stream up there is no poll, only a read
+  // after each event about the order.
+  const reads = [];
+  customer.on('request', (r) => {
+    if (r.method() === 'GET' && r.url().endsWith(`/api/orders/${order.id}`)) reads.push(Date.now());
+  });
   await customer.goto(`${customer.url().split('#')[0]}#/orders/${order.id}`);
   await customer.locator('#order-timeline').waitFor();
   await customer.locator('#cancel-order').waitFor();
+  // Both pages hold the stream open (their first event arrived)...
+  await customer.locator('section[data-live="on"]').waitFor({ timeout: 10000 });
+  await kitchen.locator('.board[data-live="on"]').waitFor({ timeout: 10000 });
+  // ...and the 1 s fallback poll is off: 2.5 s without a single read of the order.
+  const quietFrom = Date.now();
+  await customer.waitForTimeout(2500);
+  assert.equal(reads.filter((t) => t >= quietFrom).length, 0, 'the order page polled although the stream is up');
 
   const steps = [['Accept', 'ACCEPTED'], ['Start preparing', 'PREPARING'], ['Send out', 'OUT_FOR_DELIVERY'], ['Delivered', 'DELIVERED']];
   for (const [button, state] of steps) {
@@ -79,6 +93,7 @@ test('staff move an order on the board and the customer sees every step within 2
     if (state === 'ACCEPTED') assert.equal(await customer.locator('#cancel-order').count(), 0, 'no cancel once accepted');
     if (state === 'OUT_FOR_DELIVERY') await screenshot(customer, 'order-timeline-desktop');
   }
+  assert.equal(await customer.locator('section[data-live="on"]').count(), 1, 'the stream stayed up');
   // The API agrees with both screens.
   const r = await api(`/orders/${order.id}`, { token });
   assert.equal(r.data.status, 'DELIVERED');

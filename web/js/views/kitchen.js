@@ -1,15 +1,17 @@
 // #/kitchen: the staff's board. One column per state an order waits in; each card has one button
 // that moves the order on, and a cancel with a reason. New orders appear with a visual cue (and
-// are announced to screen readers). The board refreshes every few seconds.
+// are announced to screen readers). The board follows the live stream (GET
+// /api/notifications/stream: every order's moves for staff) and polls only while it is down.
 
 import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { money, orderNumber, shortTime } from '../format.js';
+import * as live from '../live.js';
 import { describe } from '../messages.js';
 import * as session from '../session.js';
 import { announce, toast } from '../toast.js';
 
-const REFRESH_MS = 2000;
+const REFRESH_MS = 2000; // the poll while the live stream is down
 export const COLUMNS = [
   { state: 'CREATED', title: 'New', next: 'ACCEPTED', action: 'Accept' },
   { state: 'ACCEPTED', title: 'Accepted', next: 'PREPARING', action: 'Start preparing' },
@@ -91,15 +93,32 @@ export function kitchenPage(main) {
 
   const load = () => {
     clearTimeout(timer);
+    let again = !live.isConnected();
     return api
       .ordersInStates(COLUMNS.map((c) => c.state))
-      // Not while someone types a cancel reason: the re-render would drop it.
-      .then((orders) => alive && !busy && !board.querySelector('.cancel-form:not([hidden])') && render(orders))
-      .catch((error) => alive && (status.textContent = describe(error)))
+      .then((orders) => {
+        if (!alive) return;
+        // Not while someone types a cancel reason: the re-render would drop it (tried again soon).
+        if (busy || board.querySelector('.cancel-form:not([hidden])')) again = true;
+        else render(orders);
+      })
+      .catch((error) => alive && ((status.textContent = describe(error)), (again = true)))
       .finally(() => {
-        if (alive) timer = setTimeout(load, REFRESH_MS);
+        if (alive && again) timer = setTimeout(load, REFRESH_MS);
       });
   };
+  // A burst of moves (several staff at work) makes one reload.
+  const loadSoon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, 100);
+  };
+  const stopLive = live.subscribe((event) => alive && event.type === 'status' && loadSoon());
+  const stopState = live.onState((on) => {
+    if (!alive) return;
+    board.dataset.live = on ? 'on' : 'off';
+    load(); // on: catch up with what moved meanwhile; off: poll from now on
+  });
+  board.dataset.live = live.isConnected() ? 'on' : 'off';
 
   async function act(order, to, reason) {
     busy = true;
@@ -120,5 +139,7 @@ export function kitchenPage(main) {
   return () => {
     alive = false;
     clearTimeout(timer);
+    stopLive();
+    stopState();
   };
 }

@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { h, replace } from '../dom.js';
 import { dateTime, money, orderNumber, plural, shortTime } from '../format.js';
 import { describe } from '../messages.js';
+import * as live from '../live.js';
 import * as notifications from '../notifications.js';
 import * as session from '../session.js';
 import { toast } from '../toast.js';
@@ -21,7 +22,7 @@ const STATUS = {
 };
 const STEPS = ['CREATED', 'ACCEPTED', 'PREPARING', 'OUT_FOR_DELIVERY', 'DELIVERED'];
 const FINAL = new Set(['DELIVERED', 'CANCELLED']);
-const REFRESH_MS = 1000; // the order page follows the kitchen's moves while the order is open
+const REFRESH_MS = 1000; // the poll that follows the kitchen's moves while the live stream is down
 let justPlaced = null; // id of the order placed a moment ago in this tab
 const known = new Map(); // id -> order, so the confirmation shows at once
 
@@ -247,17 +248,18 @@ export function orderPage(main, id) {
     replace(parts.progress, h('h2', {}, 'Progress'), timeline(order));
     replace(parts.actions, cancelButton(order, update));
   };
-  // Follows the order until it is delivered or cancelled (the fallback while there is no stream).
+  let stopLive = () => {};
+  let stopState = () => {};
+  const refresh = () =>
+    api
+      .order(id)
+      .then((order) => alive && current && order.version !== current.version && update(order))
+      .catch(() => {});
+  // Polls the order until it is delivered or cancelled, only while the live stream is down.
   const follow = () => {
     clearTimeout(timer);
-    if (!alive || !current || FINAL.has(current.status)) return;
-    timer = setTimeout(() => {
-      api
-        .order(id)
-        .then((order) => alive && order.version !== current.version && update(order))
-        .catch(() => {})
-        .finally(follow);
-    }, REFRESH_MS);
+    if (!alive || !current || FINAL.has(current.status) || live.isConnected()) return;
+    timer = setTimeout(() => refresh().finally(follow), REFRESH_MS);
   };
   const show = (order) => {
     parts = detail(order, fresh);
@@ -265,6 +267,17 @@ export function orderPage(main, id) {
     update(order);
     unsubscribe();
     unsubscribe = notifications.subscribe(() => alive && update(current));
+    // Each move of this order arrives on the stream: read the order then.
+    stopLive();
+    stopLive = live.subscribe((event) => alive && event.data.orderId === id && refresh());
+    stopState();
+    stopState = live.onState((on) => {
+      if (!alive) return;
+      section.dataset.live = on ? 'on' : 'off';
+      if (on) refresh(); // what moved while it was down
+      follow();
+    });
+    section.dataset.live = live.isConnected() ? 'on' : 'off';
     follow();
   };
   const load = () => {
@@ -283,6 +296,8 @@ export function orderPage(main, id) {
     alive = false;
     clearTimeout(timer);
     unsubscribe();
+    stopLive();
+    stopState();
     if (fresh) justPlaced = null;
   };
 }

@@ -36,6 +36,11 @@ struct Topology {
   std::vector<BindingSpec> bindings;
 };
 
+/// Declares a classic queue only this connection uses, deleted with it (exclusive, auto-delete,
+/// not durable), and binds it: a per-process subscription to an exchange. Throws BrokerError.
+void DeclarePrivateQueue(Connection& connection, const std::string& name,
+                         const std::vector<BindingSpec>& bindings);
+
 /// Declares the exchanges, then the queues, then the bindings, on channel 1. Throws BrokerError,
 /// e.g. when a queue exists with other arguments (PRECONDITION_FAILED closes the channel).
 void Declare(Connection& connection, const Topology& topology);
