@@ -2,11 +2,11 @@
 // libraries.
 #include <algorithm>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "app.hpp"
 #include "comanda/auth/token.hpp"
+#include "comanda/core/worker.hpp"
 #include "comanda/db/pool.hpp"
 #include "comanda/http/client.hpp"
 #include "comanda/http/server.hpp"
@@ -41,18 +41,15 @@ int main(int argc, char* argv[]) {
     consumers.push_back(std::make_unique<notifications::OrderCreatedConsumer>(
         notifications::ConsumerSettings{
             {config.amqp, config.amqp_timeout, ""}, config.prefetch, config.retry},
-        repository, [&db] { return db.initialized(); }, [&db] { return db.Ping(); },
-        runtime.metrics()));
+        repository, [&db] { return db.Ping(); }, runtime.metrics()));
   }
   const auto all_connected = [&consumers] {
     return std::all_of(consumers.begin(), consumers.end(),
                        [](const auto& consumer) { return consumer->connected(); });
   };
-  // Each consumer registers this gauge for itself; the service's value is all of them.
   runtime.metrics().AddGauge("notifications_rabbitmq_connected",
                              "1 while the consumers hold their RabbitMQ connections",
                              [all_connected] { return all_connected() ? 1.0 : 0.0; });
-  // Likewise: the number of consumers paused now because the database is unavailable.
   runtime.metrics().AddGauge(
       "notifications_consumer_paused", "Consumers paused now because the database is unavailable",
       [&consumers] {
@@ -60,18 +57,15 @@ int main(int argc, char* argv[]) {
                                                  [](const auto& c) { return c->paused(); }));
       });
 
-  std::jthread initializer{
-      [&](std::stop_token stop) { db.Initialize(notifications::Migrations(), {}, stop); }};
-  std::vector<std::jthread> consumer_threads;
+  db.InitializeInBackground(notifications::Migrations());
+  // Nothing is consumed before the schema exists. SIGTERM: each consumer finishes the message in
+  // hand, and the broker requeues the prefetched rest.
+  std::vector<std::unique_ptr<core::Worker>> workers;
   for (auto& consumer : consumers) {
-    consumer_threads.emplace_back(
-        [consumer = consumer.get()](std::stop_token stop) { consumer->Run(stop); });
+    workers.push_back(
+        std::make_unique<core::Worker>("consumer", *consumer, runtime.stop_token(),
+                                       core::WorkerOptions{[&db] { return db.initialized(); }}));
   }
-  // SIGTERM: each consumer finishes the message in hand, and the broker requeues the prefetched
-  // rest.
-  std::stop_callback stop_consumers{runtime.stop_token(), [&consumer_threads] {
-                                      for (auto& thread : consumer_threads) thread.request_stop();
-                                    }};
   // RabbitMQ is reported but not required: GET /notifications works without it, and events wait
   // in their durable queue until the consumer is back (notifications_rabbitmq_connected says so).
   return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }},
