@@ -257,7 +257,8 @@ struct Runtime::Impl {
 
   // Runs on a worker thread.
   void Dispatch(const restinio::request_handle_t& req, const Handler& handler,
-                const std::string& route, std::vector<std::pair<std::string, std::string>> params,
+                const std::string& route,
+                const std::vector<std::pair<std::string, std::string>>& params,
                 Clock::time_point started) {
     const auto request_id = RequestIdOf(req);
     log::RequestScope scope{request_id};
@@ -292,7 +293,7 @@ struct Runtime::Impl {
       return restinio::request_accepted();
     }
     asio::post(*workers, [this, req, &route, params = std::move(params), started]() mutable {
-      Dispatch(req, route.handler, route.path, std::move(params), started);
+      Dispatch(req, route.handler, route.path, params, started);
     });
     return restinio::request_accepted();
   }
@@ -461,6 +462,7 @@ class RouterBuilder {
         [&impl, &route, names = ParamNames(route.path)](const restinio::request_handle_t& req,
                                                         restinio::router::route_params_t params) {
           std::vector<std::pair<std::string, std::string>> values;
+          values.reserve(names.size());
           for (const auto& name : names) values.emplace_back(name, std::string{params[name]});
           return impl.Accept(req, route, std::move(values));
         });

@@ -37,6 +37,7 @@ int main(int argc, char* argv[]) {
   // Several consumers on the work queue, so that storing one message at a time (a transaction and
   // an ack each) does not hold the others back; storing is idempotent by event id.
   std::vector<std::unique_ptr<notifications::OrderCreatedConsumer>> consumers;
+  consumers.reserve(static_cast<std::size_t>(config.consumers));
   for (int i = 0; i < config.consumers; ++i) {
     consumers.push_back(std::make_unique<notifications::OrderCreatedConsumer>(
         notifications::ConsumerSettings{
@@ -61,6 +62,7 @@ int main(int argc, char* argv[]) {
   // Nothing is consumed before the schema exists. SIGTERM: each consumer finishes the message in
   // hand, and the broker requeues the prefetched rest.
   std::vector<std::unique_ptr<core::Worker>> workers;
+  workers.reserve(consumers.size());
   for (auto& consumer : consumers) {
     workers.push_back(
         std::make_unique<core::Worker>("consumer", *consumer, runtime.stop_token(),
