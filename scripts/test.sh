@@ -39,6 +39,9 @@ step "build (asan preset: ASan + UBSan, warnings as errors)"
 cmake --preset asan > /dev/null
 cmake --build --preset asan
 
+step "clang-tidy (scripts/tidy.sh: .clang-tidy's checks, every finding an error; about 4 min on 2 cores)"
+bash scripts/tidy.sh
+
 step "unit tests"
 ctest --preset asan -L unit --output-on-failure -j2
 

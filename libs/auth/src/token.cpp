@@ -306,10 +306,19 @@ TrustConfig ReadTrustConfig(core::ConfigReader& reader) {
   TrustConfig config;
   config.jwks_url = reader.Url("JWKS_URL", "http://localhost:3001/.well-known/jwks.json",
                                {"http", "https"}, "JWK set of users-service that verifies tokens");
-  config.verify.issuer = reader.String("JWT_ISSUER", "users-service", "required `iss` of tokens");
-  config.verify.audience =
-      reader.String("JWT_AUDIENCE", "food-ordering", "required `aud` of tokens");
+  config.verify = ReadIssuerAndAudience(reader);
   return config;
+}
+
+VerifySettings ReadIssuerAndAudience(core::ConfigReader& reader) {
+  VerifySettings settings;
+  settings.issuer =
+      reader.String("JWT_ISSUER", "users-service",
+                    "`iss` of access tokens (users-service sets it, others require it)");
+  settings.audience =
+      reader.String("JWT_AUDIENCE", "food-ordering",
+                    "`aud` of access tokens (users-service sets it, others require it)");
+  return settings;
 }
 
 }  // namespace comanda::auth

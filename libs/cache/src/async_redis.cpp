@@ -179,7 +179,7 @@ struct AsyncRedis::Impl {
       if (pending->done) pending->done(std::nullopt);
       return;
     }
-    pending.release();  // OnReply owns it now
+    static_cast<void>(pending.release());  // OnReply owns it now
     sent.push_back(Clock::now());
     ArmWatchdog();
   }

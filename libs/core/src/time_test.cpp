@@ -33,5 +33,28 @@ TEST(SleepFor, ReturnsAtOnceWhenStopIsRequested) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{5});
 }
 
+TEST(ParseRfc3339, AcceptsZuluFractionsAndOffsets) {
+  const auto zulu = ParseRfc3339("2026-03-01T12:30:00Z");
+  ASSERT_TRUE(zulu);
+  EXPECT_EQ(ParseRfc3339("2026-03-01T13:30:00+01:00"), zulu);
+  EXPECT_EQ(ParseRfc3339("2026-03-01t12:30:00z"), zulu);
+  EXPECT_EQ(ParseRfc3339("2026-03-01T10:00:00-02:30"), zulu);
+  const auto fraction = ParseRfc3339("2026-03-01T12:30:00.123456789Z");
+  ASSERT_TRUE(fraction);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::microseconds>(*fraction - *zulu).count(),
+            123456);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(zulu->time_since_epoch()).count(),
+            1772368200);
+}
+
+TEST(ParseRfc3339, RefusesOtherShapesAndImpossibleDates) {
+  for (const auto* bad :
+       {"", "2026-03-01", "2026-03-01T12:30:00", "2026-02-30T12:00:00Z", "2026-13-01T00:00:00Z",
+        "2026-03-01T24:00:00Z", "2026-03-01 12:30:00Z", "2026-03-01T12:30:00.Z",
+        "2026-03-01T12:30:00+0100", "2026-03-01T12:30:00Zjunk", "yesterday at noon!!"}) {
+    EXPECT_FALSE(ParseRfc3339(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace comanda::core

@@ -1,8 +1,33 @@
 #include "comanda/core/validate.hpp"
 
+#include <stdexcept>
 #include <utility>
 
 namespace comanda::core {
+
+std::optional<nlohmann::json> ParseJsonLimited(std::string_view text, int max_depth,
+                                               bool* too_deep) {
+  bool deep = false;
+  const nlohmann::json::parser_callback_t limit_depth =
+      [&deep, max_depth](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+        if ((event == nlohmann::json::parse_event_t::object_start ||
+             event == nlohmann::json::parse_event_t::array_start) &&
+            depth >= max_depth) {
+          deep = true;
+          throw std::range_error{"too deep"};
+        }
+        return true;
+      };
+  std::optional<nlohmann::json> result;
+  try {
+    result = nlohmann::json::parse(text, limit_depth);
+  } catch (const nlohmann::json::exception&) {
+  } catch (const std::range_error&) {
+    if (!deep) throw;
+  }
+  if (too_deep != nullptr) *too_deep = deep;
+  return result;
+}
 
 std::size_t Utf8Length(std::string_view text) noexcept {
   std::size_t count = 0;

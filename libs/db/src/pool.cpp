@@ -1,10 +1,9 @@
 #include "comanda/db/pool.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <thread>
 
+#include "comanda/core/backoff.hpp"
 #include "comanda/core/log.hpp"
 #include "comanda/core/time.hpp"
 
@@ -41,17 +40,6 @@ core::Error Pool::Unavailable() {
   return core::Error{core::Errc::kUnavailable, "The database is unavailable."};
 }
 
-bool Pool::IsConnectionProblem(const std::string& sqlstate) noexcept {
-  // Class 08: connection exception; class 57: operator intervention (shutdown, cancel).
-  return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57", 0) == 0;
-}
-
-std::unique_ptr<pqxx::connection> Pool::Connect() const {
-  auto connection = std::make_unique<pqxx::connection>(url_);
-  for (const auto& statement : statements_) connection->prepare(statement.name, statement.sql);
-  return connection;
-}
-
 Pool::Lease Pool::Acquire() {
   if (!initialized_.load()) throw Unavailable();
   return AcquireUnchecked();
@@ -73,7 +61,7 @@ Pool::Lease Pool::AcquireUnchecked() {
   ++open_;
   lock.unlock();
   try {
-    Lease lease{*this, Connect()};
+    Lease lease{*this, Open(url_, statements_)};
     NoteConnected();
     return lease;
   } catch (const std::exception& e) {
@@ -128,11 +116,6 @@ void Pool::Release(std::unique_ptr<pqxx::connection> connection) noexcept {
   available_.notify_one();
 }
 
-bool Pool::StillOpen(const pqxx::connection& connection) noexcept {
-  pollfd check{connection.sock(), POLLIN, 0};
-  return check.fd >= 0 && ::poll(&check, 1, 0) == 0;
-}
-
 void Pool::DropIdle() noexcept {
   std::vector<std::unique_ptr<pqxx::connection>> stale;
   {
@@ -157,9 +140,15 @@ bool Pool::Ping() {
   }
 }
 
+void Pool::InitializeInBackground(std::vector<Migration> migrations,
+                                  std::function<void(pqxx::connection&)> after) {
+  initializer_ = std::jthread{[this, migrations = std::move(migrations), after = std::move(after)](
+                                  std::stop_token stop) { Initialize(migrations, after, stop); }};
+}
+
 void Pool::Initialize(const std::vector<Migration>& migrations,
                       const std::function<void(pqxx::connection&)>& after, std::stop_token stop) {
-  auto delay = std::chrono::milliseconds{100};
+  core::Backoff backoff;
   for (int attempt = 1; !stop.stop_requested(); ++attempt) {
     try {
       auto lease = AcquireUnchecked();
@@ -174,11 +163,11 @@ void Pool::Initialize(const std::vector<Migration>& migrations,
         throw;
       }
     } catch (const std::exception& e) {
+      const auto delay = backoff.Next();
       log::Warn("database not ready, retrying",
                 {{"error", e.what()}, {"attempt", attempt}, {"retryInMs", delay.count()}});
+      core::SleepFor(stop, delay);
     }
-    core::SleepFor(stop, delay);
-    delay = std::min(delay * 2, std::chrono::milliseconds{5000});
   }
 }
 

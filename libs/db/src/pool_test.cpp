@@ -19,13 +19,6 @@ TEST(WithDefaultParameters, KeepsTheOperatorsChoices) {
   EXPECT_NE(url.find("&application_name=svc"), std::string::npos);
 }
 
-TEST(Pool, ClassifiesConnectionSqlStates) {
-  EXPECT_TRUE(Pool::IsConnectionProblem("08006"));
-  EXPECT_TRUE(Pool::IsConnectionProblem("57P01"));
-  EXPECT_FALSE(Pool::IsConnectionProblem("23505"));
-  EXPECT_FALSE(Pool::IsConnectionProblem(""));
-}
-
 TEST(Pool, RefusesWorkBeforeInitialization) {
   Pool pool{"postgresql://127.0.0.1:1/none", 1, {}};
   EXPECT_FALSE(pool.initialized());

@@ -59,27 +59,13 @@ std::string_view Request::Param(std::string_view name) const {
 
 nlohmann::json ParseJsonBody(std::string_view body, int max_depth) {
   bool too_deep = false;
-  // The callback sees every value with its depth; refusing deep documents keeps a 64 KiB body
-  // of brackets from costing more than it should.
-  const nlohmann::json::parser_callback_t limit_depth =
-      [&too_deep, max_depth](int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
-        if ((event == nlohmann::json::parse_event_t::object_start ||
-             event == nlohmann::json::parse_event_t::array_start) &&
-            depth >= max_depth) {
-          too_deep = true;
-          throw std::range_error{"too deep"};
-        }
-        return true;
-      };
-  try {
-    return nlohmann::json::parse(body, limit_depth);
-  } catch (const nlohmann::json::exception& e) {
-    throw Malformed("The request body is not valid JSON.");
-  } catch (const std::range_error&) {
-    if (!too_deep) throw;
+  auto json = core::ParseJsonLimited(body, max_depth, &too_deep);
+  if (json) return std::move(*json);
+  if (too_deep) {
     throw Malformed("The request body is nested more than " + std::to_string(max_depth) +
                     " levels deep.");
   }
+  throw Malformed("The request body is not valid JSON.");
 }
 
 bool IsValidPath(std::string_view path) noexcept {

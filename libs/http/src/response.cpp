@@ -76,7 +76,6 @@ int StatusFor(core::Errc errc) noexcept {
   using core::Errc;
   switch (errc) {
     case Errc::kBadRequest:
-      return 400;
     case Errc::kValidation:
       return 400;
     case Errc::kUnauthorized:

@@ -172,7 +172,7 @@ struct Runtime::Impl {
     const restinio::http_status_line_t status_line{
         restinio::http_status_code_t{static_cast<std::uint16_t>(status)}, ReasonPhrase(status)};
     if (response.on_stream && req->header().method() != restinio::http_method_head()) {
-      OpenStream(req, status_line, request_id, std::move(response));
+      OpenStream(req, status_line, request_id, response);
     } else if (req->header().method() == restinio::http_method_head()) {
       auto builder = req->create_response<restinio::user_controlled_output_t>(status_line);
       builder.set_content_length(response.body.size());
@@ -188,7 +188,7 @@ struct Runtime::Impl {
   // waits for.
   void OpenStream(const restinio::request_handle_t& req,
                   const restinio::http_status_line_t& status_line, const std::string& request_id,
-                  Response response);
+                  const Response& response);
 
   template <class Builder>
   void Send(Builder&& builder, const std::string& request_id, Response response, bool with_body) {
@@ -219,9 +219,10 @@ struct Runtime::Impl {
   // Answers at once on the I/O thread: only for cheap work that touches no dependency.
   restinio::request_handling_status_t Inline(const restinio::request_handle_t& req,
                                              const std::string& route,
-                                             const std::string& request_id, Response response) {
+                                             const std::string& request_id,
+                                             const Response& response) {
     in_flight.fetch_add(1);
-    Write(req, request_id, std::move(response), route, Clock::now());
+    Write(req, request_id, response, route, Clock::now());
     return restinio::request_accepted();
   }
 
@@ -268,7 +269,8 @@ struct Runtime::Impl {
 
   // Runs on a worker thread.
   void Dispatch(const restinio::request_handle_t& req, const Handler& handler,
-                const std::string& route, std::vector<std::pair<std::string, std::string>> params,
+                const std::string& route,
+                const std::vector<std::pair<std::string, std::string>>& params,
                 Clock::time_point started) {
     const auto request_id = RequestIdOf(req);
     log::RequestScope scope{request_id};
@@ -303,7 +305,7 @@ struct Runtime::Impl {
       return restinio::request_accepted();
     }
     asio::post(*workers, [this, req, &route, params = std::move(params), started]() mutable {
-      Dispatch(req, route.handler, route.path, std::move(params), started);
+      Dispatch(req, route.handler, route.path, params, started);
     });
     return restinio::request_accepted();
   }
@@ -402,11 +404,11 @@ class ChunkedStream final : public Stream, public std::enable_shared_from_this<C
 
 void Runtime::Impl::OpenStream(const restinio::request_handle_t& req,
                                const restinio::http_status_line_t& status_line,
-                               const std::string& request_id, Response response) {
+                               const std::string& request_id, const Response& response) {
   auto builder = req->create_response<restinio::chunked_output_t>(status_line);
   builder.append_header("X-Request-Id", request_id);
   builder.append_header(restinio::http_field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) builder.append_header(name, std::move(value));
+  for (const auto& [name, value] : response.headers) builder.append_header(name, value);
   builder.flush();  // the status line and headers, before the first event
   open_streams.fetch_add(1);
   in_flight.fetch_sub(1);
@@ -563,6 +565,7 @@ class RouterBuilder {
         [&impl, &route, names = ParamNames(route.path)](const restinio::request_handle_t& req,
                                                         restinio::router::route_params_t params) {
           std::vector<std::pair<std::string, std::string>> values;
+          values.reserve(names.size());
           for (const auto& name : names) values.emplace_back(name, std::string{params[name]});
           return impl.Accept(req, route, std::move(values));
         });

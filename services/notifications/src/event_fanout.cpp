@@ -1,8 +1,6 @@
 #include "event_fanout.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 #include "comanda/bus/topology.hpp"
 #include "comanda/core/ids.hpp"
@@ -14,8 +12,6 @@ namespace comanda::notifications {
 namespace {
 
 constexpr std::chrono::milliseconds kPoll{200};  // how soon a stop request is seen
-constexpr std::chrono::milliseconds kFirstDelay{100};
-constexpr std::chrono::milliseconds kMaxDelay{5000};
 
 bus::ConsumerOptions Options(bus::ConnectOptions connect, const std::string& queue) {
   connect.connection_name = "notifications-service live updates";
@@ -26,14 +22,6 @@ bus::ConsumerOptions Options(bus::ConnectOptions connect, const std::string& que
                                      {{queue, exchange, std::string{kOrderCreatedKey}},
                                       {queue, exchange, std::string{kOrderStatusChangedKey}}});
           }};
-}
-
-// Waits `delay`, or less when stop is requested.
-void Sleep(std::stop_token stop, std::chrono::milliseconds delay) {
-  std::mutex mutex;
-  std::condition_variable_any never;
-  std::unique_lock lock{mutex};
-  never.wait_for(lock, stop, delay, [] { return false; });
 }
 
 }  // namespace
@@ -48,30 +36,27 @@ EventFanout::EventFanout(bus::ConnectOptions connect, std::function<void()> on_e
                     [this] { return connected_.load() ? 1.0 : 0.0; });
 }
 
-void EventFanout::Run(std::stop_token stop) {
-  auto delay = kFirstDelay;
-  while (!stop.stop_requested()) {
-    try {
-      if (!consumer_.connected()) {
-        consumer_.Connect();
-        connected_ = true;
-        delay = kFirstDelay;
-        log::Info("live updates subscribed", {{"queue", queue_}, {"broker", consumer_.node()}});
-        on_event_();  // events published while disconnected: their rows are read now
-      }
-      if (const auto delivery = consumer_.Next(kPoll)) {
-        consumer_.Ack(delivery->delivery_tag);
-        on_event_();
-      }
-    } catch (const std::exception& e) {
-      if (connected_.exchange(false)) {
-        log::Warn("live updates subscription lost", {{"error", e.what()}});
-      }
-      consumer_.Disconnect();
-      Sleep(stop, delay);
-      delay = std::min(delay * 2, kMaxDelay);
-    }
+void EventFanout::Step(std::stop_token) {
+  if (!consumer_.connected()) {
+    consumer_.Connect();
+    connected_ = true;
+    log::Info("live updates subscribed", {{"queue", queue_}, {"broker", consumer_.node()}});
+    on_event_();  // events published while disconnected: their rows are read now
   }
+  if (const auto delivery = consumer_.Next(kPoll)) {
+    consumer_.Ack(delivery->delivery_tag);
+    on_event_();
+  }
+}
+
+std::string_view EventFanout::Recover(const std::exception&) noexcept {
+  const bool was_connected = connected_.exchange(false);
+  consumer_.Disconnect();
+  return was_connected ? "live updates subscription lost, reconnecting"
+                       : "live updates cannot subscribe, retrying";
+}
+
+void EventFanout::Stopped() noexcept {
   connected_ = false;
   consumer_.Disconnect();
 }

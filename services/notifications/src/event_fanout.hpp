@@ -7,6 +7,7 @@
 
 #include "comanda/bus/consumer.hpp"
 #include "comanda/core/metrics.hpp"
+#include "comanda/core/worker.hpp"
 
 namespace comanda::notifications {
 
@@ -15,15 +16,17 @@ namespace comanda::notifications {
 /// thread of its own, reconnecting with backoff. The work queue hands each event to one replica;
 /// this queue gives every replica every event. A message is only a wake-up call (`on_event`): what
 /// a stream sends is read from the database, so a message lost here delays, never loses, an event.
-class EventFanout {
+class EventFanout : public core::Task {
  public:
   EventFanout(bus::ConnectOptions connect, std::function<void()> on_event,
               metrics::Registry& registry);
   EventFanout(const EventFanout&) = delete;
   EventFanout& operator=(const EventFanout&) = delete;
 
-  /// Consumes until `stop`.
-  void Run(std::stop_token stop);
+  /// Connects when not connected, then waits a moment for one message (a core::Worker repeats it).
+  void Step(std::stop_token stop) override;
+  std::string_view Recover(const std::exception& error) noexcept override;
+  void Stopped() noexcept override;
   bool connected() const noexcept { return connected_.load(); }
   const std::string& queue() const noexcept { return queue_; }
 

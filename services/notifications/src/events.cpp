@@ -1,14 +1,13 @@
 #include "events.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
+#include "comanda/core/time.hpp"
 #include "comanda/core/validate.hpp"
-#include "comanda/http/request.hpp"
 
 namespace comanda::notifications {
 namespace {
@@ -16,11 +15,11 @@ namespace {
 using core::FieldReader;
 using core::StringRule;
 
-constexpr StringRule kEmailRule{1, 254, true, false, false};
+constexpr StringRule kEmailRule{.min_length = 1, .max_length = 254, .trim = true};
 // A name may be empty: the notification then addresses the user by email.
-constexpr StringRule kNameRule{0, 200, true, false, false};
-constexpr StringRule kCurrencyRule{3, 3, false, false, false};
-constexpr StringRule kCorrelationRule{0, 128, false, false, false};
+constexpr StringRule kNameRule{.min_length = 0, .max_length = 200, .trim = true};
+constexpr StringRule kCurrencyRule{.min_length = 3, .max_length = 3, .trim = false};
+constexpr StringRule kCorrelationRule{.min_length = 0, .max_length = 128, .trim = false};
 
 std::string Describe(const std::vector<core::FieldError>& errors) {
   std::string out;
@@ -34,77 +33,16 @@ void RequireUuid(FieldReader& reader, const std::string& field, std::string& val
   if (!value.empty() && !core::IsUuid(value)) reader.Add(field, "must be a UUID");
 }
 
-bool Digits(std::string_view text, std::size_t from, std::size_t count, int& out) {
-  if (from + count > text.size()) return false;
-  int value = 0;
-  for (std::size_t i = from; i < from + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    value = value * 10 + (text[i] - '0');
-  }
-  out = value;
-  return true;
-}
-
 }  // namespace
-
-std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text) {
-  using namespace std::chrono;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  if (text.size() < 20 || !Digits(text, 0, 4, y) || text[4] != '-' || !Digits(text, 5, 2, mo) ||
-      text[7] != '-' || !Digits(text, 8, 2, d) || (text[10] != 'T' && text[10] != 't') ||
-      !Digits(text, 11, 2, h) || text[13] != ':' || !Digits(text, 14, 2, mi) || text[16] != ':' ||
-      !Digits(text, 17, 2, s)) {
-    return std::nullopt;
-  }
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
-                            day{static_cast<unsigned>(d)}};
-  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;  // 60: a leap second
-  std::size_t i = 19;
-  microseconds fraction{0};
-  if (i < text.size() && text[i] == '.') {
-    ++i;
-    const auto start = i;
-    std::int64_t micros = 0;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (i - start < 6) micros = micros * 10 + (text[i] - '0');
-      ++i;
-    }
-    if (i == start) return std::nullopt;
-    for (auto n = i - start; n < 6; ++n) micros *= 10;
-    fraction = microseconds{micros};
-  }
-  if (i >= text.size()) return std::nullopt;
-  minutes offset{0};
-  if (text[i] == 'Z' || text[i] == 'z') {
-    ++i;
-  } else if (text[i] == '+' || text[i] == '-') {
-    int oh = 0, om = 0;
-    if (!Digits(text, i + 1, 2, oh) || i + 3 >= text.size() || text[i + 3] != ':' ||
-        !Digits(text, i + 4, 2, om) || oh > 23 || om > 59) {
-      return std::nullopt;
-    }
-    offset = minutes{(text[i] == '-' ? -1 : 1) * (oh * 60 + om)};
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != text.size()) return std::nullopt;
-  const auto time =
-      sys_days{date} + hours{h} + minutes{mi} + seconds{std::min(s, 59)} + fraction - offset;
-  return time_point_cast<system_clock::duration>(time);
-}
 
 OrderCreated ParseOrderCreated(std::string_view body) {
   if (body.size() > kMaxEventBytes) {
     throw PoisonMessage{"TOO_LARGE",
                         "the message body is over " + std::to_string(kMaxEventBytes) + " bytes"};
   }
-  nlohmann::json json;
-  try {
-    json = http::ParseJsonBody(body);
-  } catch (const core::Error&) {
-    throw PoisonMessage{"MALFORMED_JSON", "the message body is not valid JSON"};
-  }
+  auto parsed = core::ParseJsonLimited(body);
+  if (!parsed) throw PoisonMessage{"MALFORMED_JSON", "the message body is not valid JSON"};
+  const auto& json = *parsed;
   if (!json.is_object()) {
     throw PoisonMessage{"MALFORMED_JSON", "the message body is not a JSON object"};
   }
@@ -129,12 +67,13 @@ OrderCreated ParseOrderCreated(std::string_view body) {
 
   OrderCreated event;
   FieldReader reader{json};
-  event.event_id = reader.String("eventId", {36, 36, false, false, false});
+  event.event_id = reader.String("eventId", {.min_length = 36, .max_length = 36, .trim = false});
   RequireUuid(reader, "eventId", event.event_id);
-  const auto occurred = reader.String("occurredAt", {1, 64, false, false, false});
+  const auto occurred =
+      reader.String("occurredAt", {.min_length = 1, .max_length = 64, .trim = false});
   if (!occurred.empty()) {
-    if (const auto parsed = ParseRfc3339(occurred)) {
-      event.occurred_at = *parsed;
+    if (const auto at = core::ParseRfc3339(occurred)) {
+      event.occurred_at = *at;
     } else {
       reader.Add("occurredAt", "must be an RFC 3339 date-time");
     }
@@ -145,9 +84,9 @@ OrderCreated ParseOrderCreated(std::string_view body) {
     reader.Add("data", "is required and must be an object");
   } else {
     FieldReader fields{*data, "data"};
-    event.order_id = fields.String("orderId", {36, 36, false, false, false});
+    event.order_id = fields.String("orderId", {.min_length = 36, .max_length = 36, .trim = false});
     RequireUuid(fields, "orderId", event.order_id);
-    event.user_id = fields.String("userId", {36, 36, false, false, false});
+    event.user_id = fields.String("userId", {.min_length = 36, .max_length = 36, .trim = false});
     RequireUuid(fields, "userId", event.user_id);
     event.user_email = fields.String("userEmail", kEmailRule);
     event.user_name = fields.String("userName", kNameRule);

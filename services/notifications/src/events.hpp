@@ -47,9 +47,6 @@ class PoisonMessage : public std::runtime_error {
 /// integer `totalCents` >= 0 and a currency code. Throws PoisonMessage naming every problem.
 OrderCreated ParseOrderCreated(std::string_view body);
 
-/// Parses an RFC 3339 date-time (`2026-01-31T12:00:00Z`, fractions and offsets allowed).
-std::optional<std::chrono::system_clock::time_point> ParseRfc3339(std::string_view text);
-
 /// Money for a person: `1.234,56 EUR` (Spanish grouping, two decimals).
 std::string FormatMoney(std::int64_t cents, std::string_view currency);
 

@@ -2,11 +2,11 @@
 // libraries.
 #include <algorithm>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "app.hpp"
 #include "comanda/auth/token.hpp"
+#include "comanda/core/worker.hpp"
 #include "comanda/db/pool.hpp"
 #include "comanda/http/client.hpp"
 #include "comanda/http/server.hpp"
@@ -46,22 +46,20 @@ int main(int argc, char* argv[]) {
   // Several consumers on the work queue, so that storing one message at a time (a transaction and
   // an ack each) does not hold the others back; storing is idempotent by event id.
   std::vector<std::unique_ptr<notifications::OrderCreatedConsumer>> consumers;
+  consumers.reserve(static_cast<std::size_t>(config.consumers));
   for (int i = 0; i < config.consumers; ++i) {
     consumers.push_back(std::make_unique<notifications::OrderCreatedConsumer>(
         notifications::ConsumerSettings{
             {config.amqp, config.amqp_timeout, ""}, config.prefetch, config.retry},
-        repository, [&db] { return db.initialized(); }, [&db] { return db.Ping(); },
-        runtime.metrics()));
+        repository, [&db] { return db.Ping(); }, runtime.metrics()));
   }
   const auto all_connected = [&consumers] {
     return std::all_of(consumers.begin(), consumers.end(),
                        [](const auto& consumer) { return consumer->connected(); });
   };
-  // Each consumer registers this gauge for itself; the service's value is all of them.
   runtime.metrics().AddGauge("notifications_rabbitmq_connected",
                              "1 while the consumers hold their RabbitMQ connections",
                              [all_connected] { return all_connected() ? 1.0 : 0.0; });
-  // Likewise: the number of consumers paused now because the database is unavailable.
   runtime.metrics().AddGauge(
       "notifications_consumer_paused", "Consumers paused now because the database is unavailable",
       [&consumers] {
@@ -69,35 +67,22 @@ int main(int argc, char* argv[]) {
                                                  [](const auto& c) { return c->paused(); }));
       });
 
-  std::jthread initializer{
-      [&](std::stop_token stop) { db.Initialize(notifications::Migrations(), {}, stop); }};
-  std::vector<std::jthread> consumer_threads;
+  db.InitializeInBackground(notifications::Migrations());
+  // Nothing is consumed before the schema exists. SIGTERM: each consumer finishes the message in
+  // hand, and the broker requeues the prefetched rest.
+  std::vector<std::unique_ptr<core::Worker>> workers;
+  workers.reserve(consumers.size() + 2);
   for (auto& consumer : consumers) {
-    consumer_threads.emplace_back(
-        [consumer = consumer.get()](std::stop_token stop) { consumer->Run(stop); });
+    workers.push_back(
+        std::make_unique<core::Worker>("consumer", *consumer, runtime.stop_token(),
+                                       core::WorkerOptions{[&db] { return db.initialized(); }}));
   }
-  // Live updates: one thread writes every stream, one listens to the exchange for this replica.
-  std::jthread hub_thread{[&hub, &db](std::stop_token stop) {
-    while (!db.initialized() && !stop.stop_requested()) {  // the migrations create its table
-      std::this_thread::sleep_for(std::chrono::milliseconds{50});
-    }
-    if (stop.stop_requested()) {
-      hub.CloseAll();  // streams opened while the database never came up
-      return;
-    }
-    hub.Run(stop);
-  }};
-  std::jthread fanout_thread{[&fanout](std::stop_token stop) { fanout.Run(stop); }};
-  // SIGTERM: each consumer finishes the message in hand, and the broker requeues the prefetched
-  // rest.
-  std::stop_callback stop_consumers{runtime.stop_token(), [&consumer_threads] {
-                                      for (auto& thread : consumer_threads) thread.request_stop();
-                                    }};
-  // SIGTERM: the hub closes every stream (the drain waits for that), the subscription ends.
-  std::stop_callback stop_live{runtime.stop_token(), [&hub_thread, &fanout_thread] {
-                                 hub_thread.request_stop();
-                                 fanout_thread.request_stop();
-                               }};
+  // Live updates: one worker writes every stream (the migrations create its table), one listens
+  // to the exchange for this replica. SIGTERM: the hub closes every stream, and the drain waits.
+  workers.push_back(
+      std::make_unique<core::Worker>("stream hub", hub, runtime.stop_token(),
+                                     core::WorkerOptions{[&db] { return db.initialized(); }}));
+  workers.push_back(std::make_unique<core::Worker>("live updates", fanout, runtime.stop_token()));
   // RabbitMQ is reported but not required: GET /notifications works without it, and events wait
   // in their durable queue until the consumer is back (notifications_rabbitmq_connected says so).
   return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }},

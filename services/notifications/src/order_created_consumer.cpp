@@ -7,9 +7,8 @@
 namespace comanda::notifications {
 namespace {
 
-constexpr std::chrono::milliseconds kPoll{200};  // how soon a stop request is seen
-constexpr std::chrono::milliseconds kFirstDelay{100};
-constexpr std::chrono::milliseconds kMaxDelay{5000};
+constexpr std::chrono::milliseconds kPoll{200};   // how soon a stop request is seen
+constexpr core::Backoff::Options kProbeDelays{};  // 100 ms doubling to 5 s
 
 bus::ConnectOptions Named(bus::ConnectOptions options, std::string name) {
   options.connection_name = std::move(name);
@@ -19,11 +18,9 @@ bus::ConnectOptions Named(bus::ConnectOptions options, std::string name) {
 }  // namespace
 
 OrderCreatedConsumer::OrderCreatedConsumer(ConsumerSettings settings, NotificationStore& store,
-                                           std::function<bool()> ready,
                                            std::function<bool()> database_up,
                                            metrics::Registry& registry)
     : settings_{std::move(settings)},
-      ready_{std::move(ready)},
       database_up_{std::move(database_up)},
       consumer_{
           {Named(settings_.connect, "notifications-service consumer"), std::string{kWorkQueue},
@@ -36,12 +33,6 @@ OrderCreatedConsumer::OrderCreatedConsumer(ConsumerSettings settings, Notificati
                  settings_.retry, registry},
       pauses_{registry.GetCounter("notifications_consumer_pauses_total",
                                   "Times a consumer paused because the database was unavailable")} {
-  registry.AddGauge("notifications_rabbitmq_connected",
-                    "1 while the consumer holds its RabbitMQ connection",
-                    [this] { return connected_.load() ? 1.0 : 0.0; });
-  registry.AddGauge("notifications_consumer_paused",
-                    "Consumers paused now because the database is unavailable",
-                    [this] { return paused_.load() ? 1.0 : 0.0; });
 }
 
 void OrderCreatedConsumer::Connect() {
@@ -68,19 +59,19 @@ std::optional<EventProcessor::Outcome> OrderCreatedConsumer::WaitForDatabase(
     std::atomic<bool>& paused;
     ~Resume() { paused = false; }
   } resume{paused_};
-  log::Warn("database unavailable, consumer paused", {{"messageId", delivery.properties.message_id},
-                                                      {"error", processor_.unavailable_error()},
-                                                      {"probeMaxIntervalMs", kMaxDelay.count()}});
-  auto delay = kFirstDelay;
+  log::Warn("database unavailable, consumer paused",
+            {{"messageId", delivery.properties.message_id},
+             {"error", processor_.unavailable_error()},
+             {"probeMaxIntervalMs", kProbeDelays.cap.count()}});
+  core::Backoff probe_delays{kProbeDelays};
   int probes = 0;
   for (;;) {
-    core::SleepFor(stop, delay);
+    core::SleepFor(stop, probe_delays.Next());
     if (stop.stop_requested()) {
       log::Info("consumer stopping while paused; the delivery goes back to the queue",
                 {{"messageId", delivery.properties.message_id}});
       return std::nullopt;
     }
-    delay = std::min(delay * 2, kMaxDelay);
     ++probes;
     if (!database_up_()) continue;
     const auto outcome = processor_.ProcessAgain(delivery);
@@ -96,40 +87,27 @@ std::optional<EventProcessor::Outcome> OrderCreatedConsumer::WaitForDatabase(
   }
 }
 
-void OrderCreatedConsumer::Run(std::stop_token stop) {
-  auto delay = kFirstDelay;
-  while (!stop.stop_requested()) {
-    try {
-      if (!ready_()) {
-        core::SleepFor(stop, kFirstDelay);
-        continue;
-      }
-      if (!consumer_.connected()) Connect();
-      delay = kFirstDelay;
-      const auto delivery = consumer_.Next(kPoll);
-      if (!delivery) continue;
-      auto outcome = processor_.Process(*delivery);
-      if (outcome == EventProcessor::Outcome::kDatabaseUnavailable) {
-        const auto handled = WaitForDatabase(stop, *delivery);
-        if (!handled) break;  // stopping: the delivery goes back to the queue unacked
-        outcome = *handled;
-      }
-      consumer_.Ack(delivery->delivery_tag);
-      log::Debug("delivery acked", {{"messageId", delivery->properties.message_id},
-                                    {"outcome", ToString(outcome)},
-                                    {"redelivered", delivery->redelivered}});
-    } catch (const std::exception& e) {
-      // A broker problem (a republish without confirm, a lost connection): nothing was acked,
-      // so the broker hands the message out again once we are back.
-      log::Warn("RabbitMQ unavailable, reconnecting",
-                {{"error", e.what()}, {"retryInMs", delay.count()}});
-      Disconnect();
-      core::SleepFor(stop, delay);
-      delay = std::min(delay * 2, kMaxDelay);
-    }
+void OrderCreatedConsumer::Step(std::stop_token stop) {
+  if (!consumer_.connected()) Connect();
+  const auto delivery = consumer_.Next(kPoll);
+  if (!delivery) return;
+  auto outcome = processor_.Process(*delivery);
+  if (outcome == EventProcessor::Outcome::kDatabaseUnavailable) {
+    const auto handled = WaitForDatabase(stop, *delivery);
+    if (!handled) return;  // stopping: the delivery goes back to the queue unacked
+    outcome = *handled;
   }
+  consumer_.Ack(delivery->delivery_tag);
+  log::Debug("delivery acked", {{"messageId", delivery->properties.message_id},
+                                {"outcome", ToString(outcome)},
+                                {"redelivered", delivery->redelivered}});
+}
+
+std::string_view OrderCreatedConsumer::Recover(const std::exception&) noexcept {
+  // A broker problem (a republish without confirm, a lost connection): nothing was acked, so the
+  // broker hands the message out again once we are back.
   Disconnect();
-  log::Info("consumer stopped");
+  return "RabbitMQ unavailable, reconnecting";
 }
 
 }  // namespace comanda::notifications

@@ -9,6 +9,7 @@
 #include "comanda/bus/consumer.hpp"
 #include "comanda/bus/publisher.hpp"
 #include "comanda/core/metrics.hpp"
+#include "comanda/core/worker.hpp"
 #include "processor.hpp"
 
 namespace comanda::notifications {
@@ -19,26 +20,26 @@ struct ConsumerSettings {
   RetryPolicy retry;
 };
 
-/// The consumer thread: two connections of its own (one consuming `notifications.order-created`,
-/// one publishing to the retry queue and the DLQ with confirms), the topology declared on every
-/// connect, and a reconnect with backoff (100 ms doubling to 5 s) while RabbitMQ is away. Each
-/// delivery is acked only after the EventProcessor has stored it or republished it.
+/// A consumer, a core::Task: two connections of its own (one consuming
+/// `notifications.order-created`, one publishing to the retry queue and the DLQ with confirms),
+/// the topology declared on every connect. Each step takes one delivery, hands it to
+/// EventProcessor::Process and acks it only after that stored or republished it; a broker failure
+/// drops both connections (the worker reconnects with backoff).
 ///
 /// While the database is unavailable the consumer pauses: it keeps the delivery in hand unacked
 /// (and the prefetched ones behind it), probes `database_up` with backoff (100 ms doubling to 5 s)
 /// and, once it answers, processes the same delivery again. The message's retry budget is left for
 /// failures of the message itself. Heartbeats are off on our AMQP connections, so a long pause
 /// does not cost the connection.
-class OrderCreatedConsumer {
+class OrderCreatedConsumer final : public core::Task {
  public:
-  /// `ready` says when the database schema exists; nothing is consumed before. `database_up` is a
-  /// cheap probe (`SELECT 1`) used while paused.
+  /// `database_up` is a cheap probe (`SELECT 1`) used while paused.
   OrderCreatedConsumer(ConsumerSettings settings, NotificationStore& store,
-                       std::function<bool()> ready, std::function<bool()> database_up,
-                       metrics::Registry& registry);
+                       std::function<bool()> database_up, metrics::Registry& registry);
 
-  /// Runs until `stop` is requested. Run it on its own thread.
-  void Run(std::stop_token stop);
+  void Step(std::stop_token stop) override;
+  std::string_view Recover(const std::exception& error) noexcept override;
+  void Stopped() noexcept override { Disconnect(); }
 
   /// True while the consuming connection is up (for /ready and the metric).
   bool connected() const noexcept { return connected_.load(); }
@@ -54,7 +55,6 @@ class OrderCreatedConsumer {
                                                          const bus::Delivery& delivery);
 
   ConsumerSettings settings_;
-  std::function<bool()> ready_;
   std::function<bool()> database_up_;
   bus::Consumer consumer_;
   bus::Publisher publisher_;

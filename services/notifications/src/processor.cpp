@@ -2,7 +2,7 @@
 
 #include "comanda/core/log.hpp"
 #include "comanda/core/trace.hpp"
-#include "store_failure.hpp"
+#include "comanda/db/unavailable.hpp"
 
 namespace comanda::notifications {
 namespace {
@@ -193,7 +193,7 @@ EventProcessor::Outcome EventProcessor::Persist(
   try {
     result = store();
   } catch (const std::exception& e) {
-    if (ClassifyStoreFailure(e) == StoreFailure::kDatabaseUnavailable) {
+    if (db::IsUnavailable(e)) {
       // Not the message's fault: it keeps its attempts, and the caller waits for the database.
       unavailable_error_ = Clip(e.what());
       log::Debug("database unavailable, the delivery waits",

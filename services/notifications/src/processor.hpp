@@ -48,7 +48,7 @@ bus::Message DeadLetterMessage(const bus::Delivery& delivery, std::string_view c
 
 /// Decides what happens to one delivery and does it; the caller acks it afterwards (every
 /// outcome but kDatabaseUnavailable means the message is safe: stored, known already, or
-/// republished with a confirm). kDatabaseUnavailable (see ClassifyStoreFailure) means nothing was
+/// republished with a confirm). kDatabaseUnavailable (see db::IsUnavailable) means nothing was
 /// done: the caller keeps the delivery unacked, waits for the database and calls ProcessAgain().
 /// Throws bus::BrokerError when a republish failed: then the delivery must not be acked.
 class EventProcessor {

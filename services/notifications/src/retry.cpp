@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "comanda/core/backoff.hpp"
+
 namespace comanda::notifications {
 
 int AttemptOf(const bus::DeliveryProperties& properties) {
@@ -15,9 +17,8 @@ int AttemptOf(const bus::DeliveryProperties& properties) {
 }
 
 std::chrono::milliseconds RetryDelay(const RetryPolicy& policy, int next_attempt) {
-  auto delay = policy.base_delay;
-  for (int i = 2; i < next_attempt && delay < policy.max_delay; ++i) delay *= 2;
-  return std::min(delay, policy.max_delay);
+  return core::Backoff::Nominal({policy.base_delay, policy.max_delay, 0.0},
+                                std::max(next_attempt - 2, 0));
 }
 
 std::optional<std::chrono::milliseconds> NextRetry(const RetryPolicy& policy, int attempt) {

@@ -5,16 +5,16 @@
 
 #include "comanda/core/error.hpp"
 #include "comanda/core/ids.hpp"
+#include "comanda/core/time.hpp"
 #include "comanda/core/validate.hpp"
-#include "comanda/http/request.hpp"
 
 namespace comanda::notifications {
 namespace {
 
 using core::FieldReader;
 
-constexpr core::StringRule kUuidRule{36, 36, false, false, false};
-constexpr core::StringRule kStateRule{1, 32, false, false, false};
+constexpr core::StringRule kUuidRule{.min_length = 36, .max_length = 36, .trim = false};
+constexpr core::StringRule kStateRule{.min_length = 1, .max_length = 32, .trim = false};
 constexpr std::string_view kStates[] = {"CREATED",          "ACCEPTED",  "PREPARING",
                                         "OUT_FOR_DELIVERY", "DELIVERED", "CANCELLED"};
 
@@ -40,12 +40,9 @@ void State(FieldReader& reader, const std::string& field, std::string& out) {
 OrderStatusChanged ParseOrderStatusChanged(std::string_view body) {
   if (body.size() > kMaxEventBytes)
     throw PoisonMessage{"TOO_LARGE", "the message body is too large"};
-  nlohmann::json json;
-  try {
-    json = http::ParseJsonBody(body);
-  } catch (const core::Error&) {
-    throw PoisonMessage{"MALFORMED_JSON", "the message body is not valid JSON"};
-  }
+  auto parsed = core::ParseJsonLimited(body);
+  if (!parsed) throw PoisonMessage{"MALFORMED_JSON", "the message body is not valid JSON"};
+  const auto& json = *parsed;
   if (!json.is_object()) throw PoisonMessage{"MALFORMED_JSON", "the body is not a JSON object"};
   const auto type = json.find("eventType");
   if (type == json.end() || !type->is_string() || type->get<std::string>() != kOrderStatusChanged) {
@@ -58,14 +55,16 @@ OrderStatusChanged ParseOrderStatusChanged(std::string_view body) {
   OrderStatusChanged event;
   FieldReader reader{json};
   Uuid(reader, "eventId", event.event_id);
-  const auto occurred = reader.String("occurredAt", {1, 64, false, false, false});
-  if (const auto parsed = ParseRfc3339(occurred)) {
-    event.occurred_at = *parsed;
+  const auto occurred =
+      reader.String("occurredAt", {.min_length = 1, .max_length = 64, .trim = false});
+  if (const auto at = core::ParseRfc3339(occurred)) {
+    event.occurred_at = *at;
   } else if (!occurred.empty()) {
     reader.Add("occurredAt", "must be an RFC 3339 date-time");
   }
   event.correlation_id =
-      reader.OptionalString("correlationId", {0, 128, false, false, false}).value_or("");
+      reader.OptionalString("correlationId", {.min_length = 0, .max_length = 128, .trim = false})
+          .value_or("");
   const auto data = json.find("data");
   if (data == json.end() || !data->is_object()) {
     reader.Add("data", "is required and must be an object");
@@ -75,7 +74,8 @@ OrderStatusChanged ParseOrderStatusChanged(std::string_view body) {
     Uuid(fields, "userId", event.user_id);
     State(fields, "from", event.from);
     State(fields, "to", event.to);
-    event.reason = fields.OptionalString("reason", {0, 300, true, false, false});
+    event.reason =
+        fields.OptionalString("reason", {.min_length = 0, .max_length = 300, .trim = true});
     if (event.reason && event.reason->empty()) event.reason.reset();
     event.sequence = static_cast<int>(fields.Integer("sequence", 2, 1000).value_or(0));
     fields.MergeInto(reader);

@@ -114,7 +114,7 @@ void StreamHub::CloseAll() {
   }
 }
 
-std::chrono::milliseconds StreamHub::Step() {
+std::chrono::milliseconds StreamHub::Pass() {
   auto delay = kIdlePoll;
   try {
     if (!started_) {
@@ -158,14 +158,23 @@ std::chrono::milliseconds StreamHub::Step() {
   return delay;
 }
 
-void StreamHub::Run(std::stop_token stop) {
-  while (!stop.stop_requested()) {
-    const auto delay = Step();
-    if (delay.count() == 0) continue;
-    std::unique_lock lock{mutex_};
-    wake_.wait_for(lock, stop, delay, [this] { return notified_ || !pending_.empty(); });
+void StreamHub::Step(std::stop_token stop) {
+  const auto delay = Pass();
+  if (delay.count() == 0) return;
+  std::unique_lock lock{mutex_};
+  wake_.wait_for(lock, stop, delay, [this] { return notified_ || !pending_.empty(); });
+}
+
+std::string_view StreamHub::Recover(const std::exception&) noexcept {
+  return "stream hub failed, retrying";
+}
+
+void StreamHub::Stopped() noexcept {
+  try {
+    CloseAll();
+  } catch (const std::exception& e) {
+    log::Warn("stream hub cannot close its streams", {{"error", e.what()}});
   }
-  CloseAll();
 }
 
 }  // namespace comanda::notifications

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "comanda/core/metrics.hpp"
+#include "comanda/core/worker.hpp"
 #include "comanda/http/stream.hpp"
 #include "live_events.hpp"
 #include "stream_event_repository.hpp"
@@ -38,7 +39,7 @@ struct HubSettings {
 /// row is about to commit), otherwise once a second. Each new stream first gets what came after
 /// its Last-Event-ID, then the live events: both from the same rows, so nothing is lost or
 /// repeated across a reconnect.
-class StreamHub {
+class StreamHub : public core::Task {
  public:
   StreamHub(StreamEventSource& source, HubSettings settings, metrics::Registry& registry);
   StreamHub(const StreamHub&) = delete;
@@ -50,12 +51,16 @@ class StreamHub {
   void Add(Subscriber subscriber);
   /// An event was published: look for new rows now.
   void Notify();
-  /// Until `stop`; then closes every stream.
-  void Run(std::stop_token stop);
-  /// One pass of Run(): new rows to the streams, new streams started, heartbeats, expiry, closed
-  /// streams dropped. Returns how long to wait before the next pass (0: more rows are waiting).
-  std::chrono::milliseconds Step();
-  /// Closes every stream (Run() does at stop).
+  /// One pass, then the wait it asks for (cut short by Notify() or a new stream); run again and
+  /// again by a core::Worker once the schema exists. Stopped() closes every stream, also those
+  /// opened while the database never came up.
+  void Step(std::stop_token stop) override;
+  std::string_view Recover(const std::exception& error) noexcept override;
+  void Stopped() noexcept override;
+  /// One pass: new rows to the streams, new streams started, heartbeats, expiry, closed streams
+  /// dropped. Returns how long to wait before the next pass (0: more rows are waiting).
+  std::chrono::milliseconds Pass();
+  /// Closes every stream.
   void CloseAll();
   std::size_t open_streams() const noexcept { return open_.load(); }
 

@@ -82,22 +82,22 @@ struct HubTest : ::testing::Test {
 
 TEST_F(HubTest, ANewStreamStartsWithReadyAtTheCurrentId) {
   source.Append(StreamEvent::Kind::kNotification, "ana");
-  hub.Step();
+  hub.Pass();
   const auto ana = Open({"ana", false});
-  hub.Step();
+  hub.Pass();
   ASSERT_EQ(ana->frames.size(), 1U);
   EXPECT_NE(ana->frames[0].find("id: 1\nevent: ready"), std::string::npos);
 }
 
 TEST_F(HubTest, LiveEventsReachOnlyTheirAudience) {
-  hub.Step();
+  hub.Pass();
   const auto ana = Open({"ana", false});
   const auto bob = Open({"bob", false});
   const auto cook = Open({"cook", true});
-  hub.Step();
+  hub.Pass();
   source.Append(StreamEvent::Kind::kNotification, "ana");
   source.Append(StreamEvent::Kind::kStatus, "ana");
-  hub.Step();
+  hub.Pass();
   EXPECT_EQ(ana->Ids(), (std::vector<std::string>{"1", "2"}));
   EXPECT_TRUE(bob->Ids().empty());
   EXPECT_EQ(cook->Ids(), (std::vector<std::string>{"2"}));
@@ -105,30 +105,30 @@ TEST_F(HubTest, LiveEventsReachOnlyTheirAudience) {
 
 TEST_F(HubTest, ResumingReplaysWhatCameAfterLastEventIdThenGoesLive) {
   for (int i = 0; i < 4; ++i) source.Append(StreamEvent::Kind::kNotification, "ana");
-  hub.Step();
+  hub.Pass();
   const auto ana = Open({"ana", false}, 2);
-  hub.Step();
+  hub.Pass();
   source.Append(StreamEvent::Kind::kNotification, "ana");
-  hub.Step();
+  hub.Pass();
   EXPECT_EQ(ana->Ids(), (std::vector<std::string>{"3", "4", "5"}));
 }
 
 TEST_F(HubTest, AnExpiredTokenEndsTheStream) {
-  hub.Step();
+  hub.Pass();
   const auto ana = Open({"ana", false}, {}, std::chrono::seconds{-1});
-  hub.Step();
+  hub.Pass();
   EXPECT_TRUE(ana->closed);
   EXPECT_NE(ana->frames.back().find("event: expired"), std::string::npos);
   EXPECT_EQ(hub.open_streams(), 0U);
 }
 
 TEST_F(HubTest, AStreamThePeerClosedIsDropped) {
-  hub.Step();
+  hub.Pass();
   const auto ana = Open({"ana", false});
-  hub.Step();
+  hub.Pass();
   EXPECT_EQ(hub.open_streams(), 1U);
   ana->closed = true;
-  hub.Step();
+  hub.Pass();
   EXPECT_EQ(hub.open_streams(), 0U);
 }
 

@@ -79,11 +79,7 @@ http::ClientResponse Dependency::Get(std::string_view path, const http::Headers&
   return Settle(std::move(result));
 }
 
-Customer UsersGateway::Profile(std::string_view authorization) {
-  return ParseProfile(users_.Get("/profile", {{"Authorization", std::string{authorization}}}));
-}
-
-Customer UsersGateway::ParseProfile(const http::ClientResponse& response) {
+Customer HttpLookups::ParseProfile(const http::ClientResponse& response) {
   if (response.status == 401 || response.status == 403 || response.status == 404) {
     throw Error{Errc::kUnauthorized, "users-service does not accept this token."};
   }
@@ -98,12 +94,8 @@ Customer UsersGateway::ParseProfile(const http::ClientResponse& response) {
                   body["name"].get<std::string>()};
 }
 
-std::optional<Product> ProductsGateway::Find(const std::string& product_id) {
-  return ParseFind(products_.Get("/products/" + product_id), product_id);
-}
-
-std::optional<Product> ProductsGateway::ParseFind(const http::ClientResponse& response,
-                                                  const std::string& product_id) {
+std::optional<Product> HttpLookups::ParseFind(const http::ClientResponse& response,
+                                              const std::string& product_id) {
   if (response.status == 404) return std::nullopt;
   auto product = response.status == 200 ? ParseProduct(ParseBody(response)) : std::nullopt;
   if (!product) {
@@ -114,10 +106,9 @@ std::optional<Product> ProductsGateway::ParseFind(const http::ClientResponse& re
   return product;
 }
 
-Lookups LookUp(UsersGateway& users, ProductsGateway& products, std::string_view authorization,
-               const std::string& user_id, const std::vector<std::string>& product_ids) {
-  auto& users_dependency = users.dependency();
-  auto& products_dependency = products.dependency();
+Lookups HttpLookups::LookUp(std::string_view authorization, const std::string& user_id,
+                            const std::vector<std::string>& product_ids) {
+  const http::Headers auth{{"Authorization", std::string{authorization}}};
   const auto check_customer = [&](Customer customer) {
     if (customer.id != user_id) {
       throw Error{Errc::kUnauthorized, "users-service does not accept this token."};
@@ -125,32 +116,29 @@ Lookups LookUp(UsersGateway& users, ProductsGateway& products, std::string_view 
     return customer;
   };
   Lookups out;
-  if (users_dependency.breaker_state() != http::CircuitBreaker::State::kClosed ||
-      products_dependency.breaker_state() != http::CircuitBreaker::State::kClosed) {
-    out.customer = check_customer(users.Profile(authorization));
-    for (const auto& id : product_ids) out.products[id] = products.Find(id);
+  if (users_.breaker_state() != http::CircuitBreaker::State::kClosed ||
+      products_.breaker_state() != http::CircuitBreaker::State::kClosed) {
+    out.customer = check_customer(ParseProfile(users_.Get("/profile", auth)));
+    for (const auto& id : product_ids)
+      out.products[id] = ParseFind(products_.Get("/products/" + id), id);
     return out;
   }
-  users_dependency.Admit();
-  for (std::size_t i = 0; i < product_ids.size(); ++i) products_dependency.Admit();
+  users_.Admit();
+  for (std::size_t i = 0; i < product_ids.size(); ++i) products_.Admit();
   std::vector<http::Call> calls;
-  calls.push_back(
-      {&users_dependency.client(), "/profile", {{"Authorization", std::string{authorization}}}});
-  for (const auto& id : product_ids) {
-    calls.push_back({&products_dependency.client(), "/products/" + id, {}});
-  }
+  calls.push_back({&users_.client(), "/profile", auth});
+  for (const auto& id : product_ids) calls.push_back({&products_.client(), "/products/" + id, {}});
   auto results = http::GetAll(calls);
   std::exception_ptr first_error;
   try {
-    out.customer =
-        check_customer(UsersGateway::ParseProfile(users_dependency.Settle(std::move(results[0]))));
+    out.customer = check_customer(ParseProfile(users_.Settle(std::move(results[0]))));
   } catch (...) {
     first_error = std::current_exception();
   }
   for (std::size_t i = 0; i < product_ids.size(); ++i) {
     try {
-      out.products[product_ids[i]] = ProductsGateway::ParseFind(
-          products_dependency.Settle(std::move(results[i + 1])), product_ids[i]);
+      out.products[product_ids[i]] =
+          ParseFind(products_.Settle(std::move(results[i + 1])), product_ids[i]);
     } catch (...) {
       if (!first_error) first_error = std::current_exception();
     }

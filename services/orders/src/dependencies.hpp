@@ -35,36 +35,6 @@ class Dependency {
   metrics::Registry& registry_;
 };
 
-/// users-service: who the caller is.
-class UsersGateway {
- public:
-  explicit UsersGateway(Dependency& users) : users_{users} {}
-  /// `GET /profile` with the caller's Authorization header. 401/403/404 there:
-  /// core::Error{kUnauthorized}; anything unexpected: core::Error{kUnavailable}.
-  Customer Profile(std::string_view authorization);
-  /// The checks of Profile on an answer of `GET /profile`.
-  static Customer ParseProfile(const http::ClientResponse& response);
-  Dependency& dependency() { return users_; }
-
- private:
-  Dependency& users_;
-};
-
-/// products-service: names and prices.
-class ProductsGateway {
- public:
-  explicit ProductsGateway(Dependency& products) : products_{products} {}
-  /// `GET /products/{id}`: nullopt on 404; core::Error{kUnavailable} when it cannot answer.
-  std::optional<Product> Find(const std::string& product_id);
-  /// The checks of Find on an answer of `GET /products/{id}`.
-  static std::optional<Product> ParseFind(const http::ClientResponse& response,
-                                          const std::string& product_id);
-  Dependency& dependency() { return products_; }
-
- private:
-  Dependency& products_;
-};
-
 /// What an order needs from the other services: the caller, and each product (nullopt: no such
 /// product).
 struct Lookups {
@@ -72,12 +42,36 @@ struct Lookups {
   std::map<std::string, std::optional<Product>> products;
 };
 
-/// users-service `/profile` and every `/products/{id}` at the same time: one round trip instead of
-/// one per call. A customer other than `user_id` is core::Error{kUnauthorized}. Errors come in the
-/// order the calls were made one after another before (users first, then the products in order),
-/// and every outcome is recorded first. While a breaker is not closed, the calls go one at a time
-/// as before, so that a half-open breaker's single trial call decides.
-Lookups LookUp(UsersGateway& users, ProductsGateway& products, std::string_view authorization,
-               const std::string& user_id, const std::vector<std::string>& product_ids);
+/// The one way OrderService reaches users- and products-service (a fake in unit tests).
+class OrderLookups {
+ public:
+  virtual ~OrderLookups() = default;
+  /// The caller (users-service `GET /profile` with `authorization`; a customer other than
+  /// `user_id`, or 401/403/404 there, is core::Error{kUnauthorized}) and each product
+  /// (`GET /products/{id}`). A service that cannot answer is core::Error{kUnavailable}.
+  virtual Lookups LookUp(std::string_view authorization, const std::string& user_id,
+                         const std::vector<std::string>& product_ids) = 0;
+};
+
+/// OrderLookups over HTTP. Every call goes out at the same time: one round trip instead of one
+/// per call. Errors come in the order the calls were made one after another before (users first,
+/// then the products in order), and every outcome is recorded first. While a breaker is not
+/// closed, the calls go one at a time, so that a half-open breaker's single trial call decides.
+class HttpLookups final : public OrderLookups {
+ public:
+  HttpLookups(Dependency& users, Dependency& products) : users_{users}, products_{products} {}
+  Lookups LookUp(std::string_view authorization, const std::string& user_id,
+                 const std::vector<std::string>& product_ids) override;
+
+  /// The checks on an answer of users-service `GET /profile`.
+  static Customer ParseProfile(const http::ClientResponse& response);
+  /// The checks on an answer of `GET /products/{id}`: nullopt on 404.
+  static std::optional<Product> ParseFind(const http::ClientResponse& response,
+                                          const std::string& product_id);
+
+ private:
+  Dependency& users_;
+  Dependency& products_;
+};
 
 }  // namespace comanda::orders

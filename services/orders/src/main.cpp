@@ -1,8 +1,8 @@
 // orders-service: wiring only. Everything it wires is in orders_lib and the shared libraries.
-#include <thread>
 
 #include "app.hpp"
 #include "comanda/auth/token.hpp"
+#include "comanda/core/worker.hpp"
 #include "comanda/db/pool.hpp"
 #include "comanda/http/client.hpp"
 #include "comanda/http/server.hpp"
@@ -47,39 +47,34 @@ int main(int argc, char* argv[]) {
         };
         return open(users_dependency) + open(products_dependency);
       });
-  orders::UsersGateway users{users_dependency};
-  orders::ProductsGateway products{products_dependency};
+  orders::HttpLookups lookups{users_dependency, products_dependency};
   orders::OrderRepository repository{db};
-  orders::OrderService service{repository, users, products};
+  orders::OrderService service{repository, lookups};
   const orders::App app{service, verifier};
 
-  orders::OutboxRelay relay{{db::WithDefaultParameters(config.database_url, "orders-service-relay"),
-                             {{config.amqp, config.amqp_timeout, "orders-service outbox relay"},
-                              {{std::string{orders::kOrdersExchange}, "topic"}},
-                              config.amqp_timeout},
-                             config.outbox_batch_size,
-                             config.outbox_poll},
-                            [&db] { return db.initialized(); },
-                            runtime.metrics()};
-
-  // Its own connection and thread, so that deleting expired rows never delays the relay or a
-  // request.
-  orders::Pruner pruner{{db::WithDefaultParameters(config.database_url, "orders-service-pruner"),
-                         config.outbox_retention, config.idempotency_retention,
+  // Background workers (core::Worker: thread, stop on SIGTERM, ready gate, retries). Each has
+  // connections of its own, so that it never delays a request or the other.
+  const auto schema_ready = [&db] { return db.initialized(); };
+  orders::PgOutboxTable outbox{
+      db::WithDefaultParameters(config.database_url, "orders-service-relay")};
+  bus::Publisher relay_publisher{{{config.amqp, config.amqp_timeout, "orders-service outbox relay"},
+                                  {{std::string{orders::kOrdersExchange}, "topic"}},
+                                  config.amqp_timeout}};
+  orders::OutboxRelay relay{
+      outbox, relay_publisher, {config.outbox_batch_size, config.outbox_poll}, runtime.metrics()};
+  orders::PgExpiredRows expired{
+      db::WithDefaultParameters(config.database_url, "orders-service-pruner")};
+  orders::Pruner pruner{expired,
+                        {config.outbox_retention, config.idempotency_retention,
                          config.prune_interval, config.prune_batch_size},
-                        [&db] { return db.initialized(); },
                         runtime.metrics()};
 
-  std::jthread initializer{
-      [&](std::stop_token stop) { db.Initialize(orders::Migrations(), {}, stop); }};
-  std::jthread relay_thread{[&relay](std::stop_token stop) { relay.Run(stop); }};
-  std::jthread pruner_thread{[&pruner](std::stop_token stop) { pruner.Run(stop); }};
-  // SIGTERM stops the relay at once; rows it has not sent wait for the next start (or a replica).
-  // The pruner stops between two batches.
-  std::stop_callback stop_relay{runtime.stop_token(),
-                                [&relay_thread] { relay_thread.request_stop(); }};
-  std::stop_callback stop_pruner{runtime.stop_token(),
-                                 [&pruner_thread] { pruner_thread.request_stop(); }};
+  db.InitializeInBackground(orders::Migrations());
+  // SIGTERM stops the relay at once (rows it has not sent wait for the next start or a replica);
+  // the pruner stops between two batches.
+  const core::Worker relay_worker{"outbox relay", relay, runtime.stop_token(), {schema_ready}};
+  const core::Worker pruner_worker{
+      "pruner", pruner, runtime.stop_token(), {schema_ready, pruner.RetryDelays()}};
   // RabbitMQ is reported but not required: orders are accepted while it is down (the outbox holds
   // the events until the relay reconnects).
   return runtime.Serve(app.Routes(),

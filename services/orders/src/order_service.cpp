@@ -40,7 +40,7 @@ Placed OrderService::Place(const std::string& user_id, std::string_view authoriz
   // The users call and every product lookup go out at the same time.
   std::vector<std::string> product_ids;
   for (const auto& line : input.lines) product_ids.push_back(line.product_id);
-  const auto [customer, found] = LookUp(users_, products_, authorization, user_id, product_ids);
+  const auto [customer, found] = lookups_.LookUp(authorization, user_id, product_ids);
 
   auto order = PriceOrder(input, found, core::NewUuid(), user_id, core::NowRfc3339());
   order.history.push_back({"CREATED", order.created_at, user_id, "customer", std::nullopt});

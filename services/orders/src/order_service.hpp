@@ -34,8 +34,7 @@ struct OrderPage {
 /// users-service, prices with products-service and writes everything in one transaction.
 class OrderService {
  public:
-  OrderService(OrderRepository& orders, UsersGateway& users, ProductsGateway& products)
-      : orders_{orders}, users_{users}, products_{products} {}
+  OrderService(OrderStore& orders, OrderLookups& lookups) : orders_{orders}, lookups_{lookups} {}
 
   /// `authorization` is passed on to users-service; `key` is the validated Idempotency-Key.
   Placed Place(const std::string& user_id, std::string_view authorization, const OrderInput& input,
@@ -71,9 +70,8 @@ class OrderService {
               const std::optional<std::string>& reason, std::optional<int> expected_version,
               bool owner_only, const std::string& request_id);
 
-  OrderRepository& orders_;
-  UsersGateway& users_;
-  ProductsGateway& products_;
+  OrderStore& orders_;
+  OrderLookups& lookups_;
 };
 
 }  // namespace comanda::orders

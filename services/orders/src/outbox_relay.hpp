@@ -3,16 +3,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <pqxx/connection>
+#include <pqxx/transaction>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "comanda/bus/publisher.hpp"
 #include "comanda/core/metrics.hpp"
+#include "comanda/core/worker.hpp"
+#include "comanda/db/connection.hpp"
 
 namespace comanda::orders {
 
@@ -33,57 +35,86 @@ struct OutboxRecord {
 /// `type` = the event type, header `x-correlation-id`.
 bus::Message ToMessage(const OutboxRecord& record);
 
-struct BatchResult {
-  std::size_t acked = 0;             // a prefix of the batch, each acked by the broker
-  std::optional<std::string> error;  // why the next one was not
+struct OutboxStats {
+  double backlog = 0;       // unsent rows
+  double oldest_epoch = 0;  // created_at of the oldest unsent row (0 when none)
 };
 
-/// Publishes records in order, calling `on_acked` after each broker ack, and stops at the first
-/// failure (so a record is never marked before every earlier one is) or when stop is requested.
-BatchResult PublishInOrder(const std::vector<OutboxRecord>& records,
-                           const std::function<void(const bus::Message&)>& publish,
-                           const std::function<void(const OutboxRecord&)>& on_acked,
-                           std::stop_token stop = {});
+/// The outbox table as the relay sees it. Claim() opens a transaction that holds the claimed rows
+/// (FOR UPDATE SKIP LOCKED: replicas never send the same row concurrently) until MarkSent(),
+/// MarkFailed() or Release() ends it.
+class OutboxTable {
+ public:
+  virtual ~OutboxTable() = default;
+  virtual std::vector<OutboxRecord> Claim(int limit) = 0;
+  /// Marks every claimed row sent and commits.
+  virtual void MarkSent(const std::vector<OutboxRecord>& records) = 0;
+  /// Counts an attempt with its error on `first` and commits; every row stays unsent.
+  virtual void MarkFailed(const OutboxRecord& first, const std::string& error) = 0;
+  /// Ends the transaction, nothing marked.
+  virtual void Release() = 0;
+  virtual OutboxStats Stats() = 0;
+  /// Waits up to `timeout` for a NOTIFY on channel `outbox` (sent with every new row).
+  virtual bool AwaitNotification(std::chrono::milliseconds timeout) = 0;
+  /// Drops the connection after an error; the next call reconnects.
+  virtual void Reset() noexcept = 0;
+};
+
+/// OutboxTable over a db::Connection of its own (not the request pool's), listening on `outbox`.
+class PgOutboxTable final : public OutboxTable {
+ public:
+  explicit PgOutboxTable(std::string database_url);
+  ~PgOutboxTable() override;
+  std::vector<OutboxRecord> Claim(int limit) override;
+  void MarkSent(const std::vector<OutboxRecord>& records) override;
+  void MarkFailed(const OutboxRecord& first, const std::string& error) override;
+  void Release() override;
+  OutboxStats Stats() override;
+  bool AwaitNotification(std::chrono::milliseconds timeout) override;
+  void Reset() noexcept override;
+
+ private:
+  db::Connection connection_;
+  std::unique_ptr<pqxx::work> claim_;  // reset before connection_
+};
 
 struct RelayOptions {
-  std::string database_url;  // its own connection, not the request pool's
-  bus::PublisherOptions publisher;
   int batch_size = 100;
   std::chrono::milliseconds poll{1000};
 };
 
-/// The outbox relay: woken by LISTEN/NOTIFY (or the poll interval), it claims unsent rows with
-/// FOR UPDATE SKIP LOCKED (replicas never send the same row concurrently), publishes them with
-/// confirms and marks each sent only after the broker's ack, in the claiming transaction. Any
-/// failure drops the failing connection and backs off (100 ms doubling to 5 s). At least once: a
-/// crash between the ack and the commit sends the row again.
-class OutboxRelay {
+/// The outbox relay, a core::Task: each step claims unsent rows (woken by LISTEN/NOTIFY or the
+/// poll interval), publishes the batch with confirms and marks the whole batch sent only after
+/// the broker acked every message, in the claiming transaction (Pass). At least once: a crash
+/// between the ack and the commit sends the rows again.
+class OutboxRelay final : public core::Task {
  public:
-  /// `ready` says when the schema exists (the request pool's Initialize() has run).
-  OutboxRelay(RelayOptions options, std::function<bool()> ready, metrics::Registry& registry);
-  ~OutboxRelay();
-  OutboxRelay(const OutboxRelay&) = delete;
-  OutboxRelay& operator=(const OutboxRelay&) = delete;
+  OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, RelayOptions options,
+              metrics::Registry& registry);
 
-  /// Runs until `stop` is requested. Run it on its own thread.
-  void Run(std::stop_token stop);
+  void Step(std::stop_token stop) override;
+  std::string_view Recover(const std::exception& error) noexcept override;
+
+  /// One claim-publish-mark cycle; the number of rows claimed (a full batch: more may wait).
+  /// A failed publish marks the failure on the first row and throws bus::BrokerError.
+  std::size_t Pass(std::stop_token stop);
 
   /// True while the relay holds a broker connection (for /ready; thread-safe).
   bool broker_connected() const noexcept { return broker_connected_.load(); }
 
  private:
-  class Listener;
-  void ConnectDatabase();
-  void UpdateStats();
-  /// One claim-publish-mark cycle; the number of rows claimed (a full batch: more may wait).
-  std::size_t Pass(std::stop_token stop);
+  /// Connects to the broker even when idle, so that /ready and the metric tell the truth. False
+  /// while it is down and nothing waits; throws bus::BrokerError when something does.
+  bool BrokerReachable();
+  void RefreshStats();
   void WaitForWork(std::stop_token stop);
 
+  OutboxTable& table_;
+  bus::BatchPublisher& publisher_;
   RelayOptions options_;
-  std::function<bool()> ready_;
-  bus::Publisher publisher_;
-  std::unique_ptr<pqxx::connection> db_;
-  std::unique_ptr<Listener> listener_;
+  bool broker_was_down_ = false;
+  std::chrono::steady_clock::time_point next_stats_{};
+  std::chrono::steady_clock::time_point last_pass_{};
   std::atomic<double> backlog_{0};
   std::atomic<double> oldest_epoch_{0};
   std::atomic<bool> broker_connected_{false};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace comanda::orders {
 namespace {
 
@@ -38,43 +40,123 @@ TEST(ToMessage, CarriesTheStoredTraceContext) {
   EXPECT_EQ(message.properties.headers[0].second, record.traceparent);
 }
 
-TEST(PublishInOrder, MarksEachRecordOnlyAfterItsAck) {
+// The outbox in memory: what was claimed, marked and released, in order.
+class FakeTable final : public OutboxTable {
+ public:
+  std::vector<OutboxRecord> rows;
   std::vector<std::string> log;
-  const auto result = PublishInOrder(
-      {Record("a"), Record("b")},
-      [&](const bus::Message& m) { log.push_back("publish " + m.properties.message_id); },
-      [&](const OutboxRecord& r) { log.push_back("mark " + r.id); });
-  EXPECT_EQ(result.acked, 2u);
-  EXPECT_FALSE(result.error);
-  EXPECT_EQ(log, (std::vector<std::string>{"publish a", "mark a", "publish b", "mark b"}));
+  std::vector<OutboxRecord> Claim(int limit) override {
+    log.push_back("claim " + std::to_string(limit));
+    return rows;
+  }
+  void MarkSent(const std::vector<OutboxRecord>& records) override {
+    std::string ids;
+    for (const auto& record : records) ids += record.id;
+    log.push_back("sent " + ids);
+  }
+  void MarkFailed(const OutboxRecord& first, const std::string& error) override {
+    log.push_back("failed " + first.id + ": " + error);
+  }
+  void Release() override { log.push_back("release"); }
+  OutboxStats Stats() override { return {static_cast<double>(rows.size()), 0}; }
+  bool AwaitNotification(std::chrono::milliseconds) override { return true; }
+  void Reset() noexcept override { log.emplace_back("reset"); }
+};
+
+class FakePublisher final : public bus::BatchPublisher {
+ public:
+  std::vector<std::string> published;
+  bool fail = false;
+  void PublishAll(const std::vector<bus::Message>& messages) override {
+    if (fail) throw bus::BrokerError{"nacked"};
+    for (const auto& message : messages) published.push_back(message.properties.message_id);
+  }
+  void EnsureConnected() override {
+    if (fail) throw bus::BrokerError{"refused"};
+  }
+  bool connected() const noexcept override { return !fail; }
+};
+
+double Counted(metrics::Registry& registry, const char* result) {
+  return static_cast<double>(registry
+                                 .GetCounter("orders_outbox_publish_total",
+                                             "Outbox events published, by broker answer",
+                                             {{"result", result}})
+                                 .Value());
 }
 
-TEST(PublishInOrder, StopsAtTheFirstFailureWithoutMarkingIt) {
-  std::vector<std::string> marked;
-  const auto result = PublishInOrder(
-      {Record("a"), Record("b"), Record("c")},
-      [](const bus::Message& m) {
-        if (m.properties.message_id == "b") throw bus::BrokerError{"nacked"};
-      },
-      [&](const OutboxRecord& r) { marked.push_back(r.id); });
-  EXPECT_EQ(result.acked, 1u);
-  EXPECT_EQ(result.error, "nacked");
-  EXPECT_EQ(marked, std::vector<std::string>{"a"});
+TEST(OutboxRelayPass, MarksTheBatchSentOnlyAfterTheBrokerAckedIt) {
+  FakeTable table;
+  table.rows = {Record("a"), Record("b")};
+  FakePublisher publisher;
+  metrics::Registry registry;
+  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  EXPECT_EQ(relay.Pass({}), 2u);
+  EXPECT_EQ(publisher.published, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "sent ab"}));
+  EXPECT_EQ(Counted(registry, "acked"), 2);
 }
 
-TEST(PublishInOrder, StopsWhenAskedTo) {
-  std::stop_source source;
-  int published = 0;
-  const auto result = PublishInOrder(
-      {Record("a"), Record("b")},
-      [&](const bus::Message&) {
-        ++published;
-        source.request_stop();
-      },
-      [](const OutboxRecord&) {}, source.get_token());
-  EXPECT_EQ(published, 1);
-  EXPECT_EQ(result.acked, 1u);
-  EXPECT_FALSE(result.error);
+TEST(OutboxRelayPass, AFailedPublishMarksNothingSentAndThrows) {
+  FakeTable table;
+  table.rows = {Record("a"), Record("b")};
+  FakePublisher publisher;
+  publisher.fail = true;
+  metrics::Registry registry;
+  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  EXPECT_THROW(relay.Pass({}), bus::BrokerError);
+  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "failed a: nacked"}));
+  EXPECT_EQ(Counted(registry, "failed"), 1);
+  EXPECT_EQ(Counted(registry, "acked"), 0);
+}
+
+TEST(OutboxRelayPass, NothingClaimedPublishesNothing) {
+  FakeTable table;
+  FakePublisher publisher;
+  metrics::Registry registry;
+  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  EXPECT_EQ(relay.Pass({}), 0u);
+  EXPECT_TRUE(publisher.published.empty());
+  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+}
+
+TEST(OutboxRelayPass, AStopRequestReleasesTheClaimUnsent) {
+  FakeTable table;
+  table.rows = {Record("a")};
+  FakePublisher publisher;
+  metrics::Registry registry;
+  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  std::stop_source stop;
+  stop.request_stop();
+  relay.Pass(stop.get_token());
+  EXPECT_TRUE(publisher.published.empty());
+  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+}
+
+TEST(OutboxRelay, ADatabaseFailureDropsTheConnectionABrokerFailureDoesNot) {
+  FakeTable table;
+  FakePublisher publisher;
+  metrics::Registry registry;
+  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  relay.Recover(bus::BrokerError{"nacked"});
+  EXPECT_TRUE(table.log.empty());
+  relay.Recover(std::runtime_error{"server closed the connection"});
+  EXPECT_EQ(table.log, std::vector<std::string>{"reset"});
+}
+
+TEST(OutboxRelay, ABrokerThatIsDownWithNothingWaitingIsNotAFailure) {
+  FakeTable table;
+  FakePublisher publisher;
+  publisher.fail = true;
+  metrics::Registry registry;
+  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  relay.Step({});  // no claim while the broker is away; waits for work instead
+  EXPECT_EQ(table.log, std::vector<std::string>{});
+  EXPECT_FALSE(relay.broker_connected());
+  publisher.fail = false;
+  relay.Step({});
+  EXPECT_TRUE(relay.broker_connected());
+  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 
 #include "comanda/core/log.hpp"
 #include "comanda/core/time.hpp"
-#include "comanda/db/pool.hpp"
 
 namespace comanda::orders {
 namespace {
@@ -28,9 +27,23 @@ constexpr auto kPruneKeysSql =
 
 }  // namespace
 
-Pruner::Pruner(PruneOptions options, std::function<bool()> ready, metrics::Registry& registry)
-    : options_{std::move(options)},
-      ready_{std::move(ready)},
+PgExpiredRows::PgExpiredRows(std::string database_url)
+    : connection_{std::move(database_url),
+                  {{kPruneOutbox, kPruneOutboxSql}, {kPruneKeys, kPruneKeysSql}}} {}
+
+std::uint64_t PgExpiredRows::DeleteBatch(Table table, std::chrono::seconds retention, int limit) {
+  // Autocommit: each batch is its own transaction, so its row locks are held only for its DELETE.
+  // Get() checks the connection first: it sat idle for an interval, and PostgreSQL may have
+  // closed it (a restart) meanwhile.
+  pqxx::nontransaction tx{connection_.Get()};
+  const auto result = tx.exec_prepared(table == Table::kOutbox ? kPruneOutbox : kPruneKeys,
+                                       static_cast<double>(retention.count()), limit);
+  return static_cast<std::uint64_t>(result.affected_rows());
+}
+
+Pruner::Pruner(ExpiredRows& rows, PruneOptions options, metrics::Registry& registry)
+    : rows_{rows},
+      options_{options},
       outbox_pruned_{registry.GetCounter("orders_pruned_rows_total",
                                          "Rows deleted by the pruner after their retention",
                                          {{"table", "outbox"}})},
@@ -42,30 +55,22 @@ Pruner::Pruner(PruneOptions options, std::function<bool()> ready, metrics::Regis
       runs_failed_{registry.GetCounter("orders_prune_runs_total", "Pruner runs, by result",
                                        {{"result", "failed"}})} {}
 
-Pruner::~Pruner() = default;
-
-bool Pruner::enabled() const noexcept {
-  return options_.outbox_retention.count() > 0 || options_.key_retention.count() > 0;
+std::string_view Pruner::DisabledBecause() const {
+  const bool keep_all =
+      options_.outbox_retention.count() <= 0 && options_.key_retention.count() <= 0;
+  return keep_all ? "both retentions are 0: rows are kept forever" : "";
 }
 
-void Pruner::Connect() {
-  db_.reset();
-  auto connection = std::make_unique<pqxx::connection>(options_.database_url);
-  connection->prepare(kPruneOutbox, kPruneOutboxSql);
-  connection->prepare(kPruneKeys, kPruneKeysSql);
-  db_ = std::move(connection);
+core::Backoff::Options Pruner::RetryDelays() const noexcept {
+  return {options_.interval, options_.interval, 0.0};
 }
 
-std::uint64_t Pruner::DeleteBatches(const char* statement, std::chrono::seconds retention,
+std::uint64_t Pruner::DeleteBatches(ExpiredRows::Table table, std::chrono::seconds retention,
                                     std::stop_token stop) {
   std::uint64_t deleted = 0;
   if (retention.count() <= 0) return deleted;
   for (int batch = 0; batch < options_.max_batches && !stop.stop_requested(); ++batch) {
-    // Autocommit: each batch is its own transaction, so its row locks are held only for its DELETE.
-    pqxx::nontransaction tx{*db_};
-    const auto result =
-        tx.exec_prepared(statement, static_cast<double>(retention.count()), options_.batch_size);
-    const auto rows = static_cast<std::uint64_t>(result.affected_rows());
+    const auto rows = rows_.DeleteBatch(table, retention, options_.batch_size);
     deleted += rows;
     if (rows < static_cast<std::uint64_t>(options_.batch_size)) break;
   }
@@ -73,49 +78,32 @@ std::uint64_t Pruner::DeleteBatches(const char* statement, std::chrono::seconds 
 }
 
 PruneCounts Pruner::RunOnce(std::stop_token stop) {
-  // The connection sat idle for an interval: PostgreSQL may have closed it (a restart) meanwhile.
-  if (!db_ || !db::Pool::StillOpen(*db_)) Connect();
   PruneCounts counts;
-  // Each counter moves as soon as its table is done, so a failure on the other still counts it.
-  counts.outbox = DeleteBatches(kPruneOutbox, options_.outbox_retention, stop);
+  counts.outbox = DeleteBatches(ExpiredRows::Table::kOutbox, options_.outbox_retention, stop);
   outbox_pruned_.Inc(counts.outbox);
-  counts.keys = DeleteBatches(kPruneKeys, options_.key_retention, stop);
+  counts.keys = DeleteBatches(ExpiredRows::Table::kIdempotencyKeys, options_.key_retention, stop);
   keys_pruned_.Inc(counts.keys);
   return counts;
 }
 
-void Pruner::Run(std::stop_token stop) {
-  if (!enabled()) {
-    log::Info("pruner disabled (both retentions are 0: rows are kept forever)");
-    return;
+void Pruner::Step(std::stop_token stop) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto counts = RunOnce(stop);
+  runs_ok_.Inc();
+  if (counts.outbox > 0 || counts.keys > 0) {
+    const std::chrono::duration<double, std::milli> took =
+        std::chrono::steady_clock::now() - started;
+    log::Info("pruned expired rows", {{"outbox", counts.outbox},
+                                      {"idempotencyKeys", counts.keys},
+                                      {"durationMs", took.count()}});
   }
-  constexpr std::chrono::milliseconds kNotReadyDelay{100};
-  while (!stop.stop_requested()) {
-    if (!ready_()) {
-      core::SleepFor(stop, kNotReadyDelay);
-      continue;
-    }
-    const auto started = std::chrono::steady_clock::now();
-    try {
-      const auto counts = RunOnce(stop);
-      runs_ok_.Inc();
-      if (counts.outbox > 0 || counts.keys > 0) {
-        const std::chrono::duration<double, std::milli> took =
-            std::chrono::steady_clock::now() - started;
-        log::Info("pruned expired rows", {{"outbox", counts.outbox},
-                                          {"idempotencyKeys", counts.keys},
-                                          {"durationMs", took.count()}});
-      }
-    } catch (const std::exception& e) {
-      runs_failed_.Inc();
-      log::Warn("pruner database error, retrying at the next run",
-                {{"error", e.what()},
-                 {"retryInMs", std::chrono::milliseconds{options_.interval}.count()}});
-      db_.reset();
-    }
-    core::SleepFor(stop, options_.interval);
-  }
-  log::Info("pruner stopped");
+  core::SleepFor(stop, options_.interval);
+}
+
+std::string_view Pruner::Recover(const std::exception&) noexcept {
+  runs_failed_.Inc();
+  rows_.Reset();
+  return "pruner database error, retrying at the next run";
 }
 
 }  // namespace comanda::orders

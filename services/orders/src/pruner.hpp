@@ -2,18 +2,17 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
-#include <memory>
-#include <pqxx/connection>
 #include <stop_token>
 #include <string>
+#include <string_view>
 
 #include "comanda/core/metrics.hpp"
+#include "comanda/core/worker.hpp"
+#include "comanda/db/connection.hpp"
 
 namespace comanda::orders {
 
 struct PruneOptions {
-  std::string database_url;                     // its own connection, not the request pool's
   std::chrono::seconds outbox_retention{3600};  // after sent_at; 0: keep forever
   std::chrono::seconds key_retention{86400};    // after created_at; 0: keep forever
   std::chrono::seconds interval{60};
@@ -26,36 +25,55 @@ struct PruneCounts {
   std::uint64_t keys = 0;
 };
 
-/// Deletes outbox rows sent more than `outbox_retention` ago (never an unsent row) and idempotency
-/// keys older than `key_retention` (never their orders), oldest first, in batches of `batch_size`
-/// rows locked with FOR UPDATE SKIP LOCKED (replicas never wait for each other), every `interval`.
-/// A failed run drops the connection and is retried at the next interval.
-class Pruner {
+/// The tables the pruner deletes from.
+class ExpiredRows {
  public:
-  /// `ready` says when the schema exists (the request pool's Initialize() has run).
-  Pruner(PruneOptions options, std::function<bool()> ready, metrics::Registry& registry);
-  ~Pruner();
-  Pruner(const Pruner&) = delete;
-  Pruner& operator=(const Pruner&) = delete;
+  enum class Table { kOutbox, kIdempotencyKeys };
+  virtual ~ExpiredRows() = default;
+  /// Deletes at most `limit` rows of `table` older than `retention`, oldest first, in one
+  /// transaction; the number deleted.
+  virtual std::uint64_t DeleteBatch(Table table, std::chrono::seconds retention, int limit) = 0;
+  /// Drops the connection after an error; the next call reconnects.
+  virtual void Reset() noexcept = 0;
+};
 
-  /// False when both retentions are 0 (keep forever): Run() returns at once.
-  bool enabled() const noexcept;
+/// ExpiredRows over a db::Connection of its own, so that deleting never delays the relay or a
+/// request. Outbox rows are deleted only when sent; keys never take their orders with them.
+class PgExpiredRows final : public ExpiredRows {
+ public:
+  explicit PgExpiredRows(std::string database_url);
+  std::uint64_t DeleteBatch(Table table, std::chrono::seconds retention, int limit) override;
+  void Reset() noexcept override { connection_.Reset(); }
 
-  /// Runs until `stop` is requested (the first run as soon as `ready`). Run it on its own thread.
-  void Run(std::stop_token stop);
+ private:
+  db::Connection connection_;
+};
+
+/// The pruner, a core::Task: every `interval`, deletes outbox rows sent more than
+/// `outbox_retention` ago and idempotency keys older than `key_retention`, in batches of
+/// `batch_size` rows locked with FOR UPDATE SKIP LOCKED (replicas never wait for each other). A
+/// failed run is counted, drops the connection and is retried after `interval` (RetryDelays()).
+class Pruner final : public core::Task {
+ public:
+  Pruner(ExpiredRows& rows, PruneOptions options, metrics::Registry& registry);
+
+  void Step(std::stop_token stop) override;
+  std::string_view Recover(const std::exception& error) noexcept override;
+  /// Both retentions 0 (keep forever): no thread at all.
+  std::string_view DisabledBecause() const override;
+  /// A failed run waits for the next interval, like a successful one.
+  core::Backoff::Options RetryDelays() const noexcept;
 
   /// One run: every batch until one is not full (at most `max_batches` per table). Throws on a
-  /// database error.
+  /// database error; each table's counter moves as soon as that table is done.
   PruneCounts RunOnce(std::stop_token stop);
 
  private:
-  void Connect();
-  std::uint64_t DeleteBatches(const char* statement, std::chrono::seconds retention,
+  std::uint64_t DeleteBatches(ExpiredRows::Table table, std::chrono::seconds retention,
                               std::stop_token stop);
 
+  ExpiredRows& rows_;
   PruneOptions options_;
-  std::function<bool()> ready_;
-  std::unique_ptr<pqxx::connection> db_;
   metrics::Counter& outbox_pruned_;
   metrics::Counter& keys_pruned_;
   metrics::Counter& runs_ok_;

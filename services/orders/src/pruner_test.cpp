@@ -2,58 +2,94 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
+#include <stdexcept>
+#include <vector>
 
 namespace comanda::orders {
 namespace {
 
 PruneOptions Options(int outbox_s, int keys_s) {
   PruneOptions options;
-  options.database_url = "postgresql://nobody@127.0.0.1:9/none?connect_timeout=1";
   options.outbox_retention = std::chrono::seconds{outbox_s};
   options.key_retention = std::chrono::seconds{keys_s};
+  options.batch_size = 10;
+  options.max_batches = 3;
   return options;
+}
+
+// Hands out the given batch sizes per table, then 0; or throws when told to.
+class FakeRows final : public ExpiredRows {
+ public:
+  std::vector<std::uint64_t> outbox, keys;
+  std::vector<std::string> calls;
+  bool fail = false;
+  int resets = 0;
+  std::uint64_t DeleteBatch(Table table, std::chrono::seconds retention, int limit) override {
+    if (fail) throw std::runtime_error{"connection refused"};
+    auto& left = table == Table::kOutbox ? outbox : keys;
+    calls.push_back((table == Table::kOutbox ? "outbox " : "keys ") +
+                    std::to_string(retention.count()) + " " + std::to_string(limit));
+    if (left.empty()) return 0;
+    const auto rows = left.front();
+    left.erase(left.begin());
+    return rows;
+  }
+  void Reset() noexcept override { ++resets; }
+};
+
+std::uint64_t Counter(metrics::Registry& registry, const char* name, const char* help,
+                      const char* label, const char* value) {
+  return registry.GetCounter(name, help, {{label, value}}).Value();
 }
 
 TEST(Pruner, IsDisabledOnlyWhenBothRetentionsAreZero) {
   metrics::Registry registry;
-  const auto ready = [] { return true; };
-  EXPECT_FALSE((Pruner{Options(0, 0), ready, registry}.enabled()));
-  EXPECT_TRUE((Pruner{Options(1, 0), ready, registry}.enabled()));
-  EXPECT_TRUE((Pruner{Options(0, 1), ready, registry}.enabled()));
+  FakeRows rows;
+  EXPECT_FALSE((Pruner{rows, Options(0, 0), registry}.DisabledBecause().empty()));
+  EXPECT_TRUE((Pruner{rows, Options(1, 0), registry}.DisabledBecause().empty()));
+  EXPECT_TRUE((Pruner{rows, Options(0, 1), registry}.DisabledBecause().empty()));
 }
 
-metrics::Counter& FailedRuns(metrics::Registry& registry) {
-  return registry.GetCounter("orders_prune_runs_total", "Pruner runs, by result",
-                             {{"result", "failed"}});
-}
-
-TEST(Pruner, DisabledRunReturnsAtOnceWithoutConnecting) {
+TEST(PrunerRunOnce, DeletesBatchesUntilOneIsNotFull) {
   metrics::Registry registry;
-  bool asked = false;
-  Pruner pruner{Options(0, 0), [&asked] { return asked = true; }, registry};
-  const auto started = std::chrono::steady_clock::now();
-  pruner.Run({});  // a token nobody can stop: only a disabled pruner returns
-  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{1});
-  EXPECT_FALSE(asked);
-  EXPECT_EQ(FailedRuns(registry).Value(), 0u);
+  FakeRows rows;
+  rows.outbox = {10, 10, 4};
+  rows.keys = {3};
+  Pruner pruner{rows, Options(60, 120), registry};
+  const auto counts = pruner.RunOnce({});
+  EXPECT_EQ(counts.outbox, 24u);
+  EXPECT_EQ(counts.keys, 3u);
+  EXPECT_EQ(rows.calls, (std::vector<std::string>{"outbox 60 10", "outbox 60 10", "outbox 60 10",
+                                                  "keys 120 10"}));
+  EXPECT_EQ(Counter(registry, "orders_pruned_rows_total",
+                    "Rows deleted by the pruner after their retention", "table", "outbox"),
+            24u);
 }
 
-TEST(Pruner, DatabaseErrorsAreCountedAndRetriedEveryInterval) {
+TEST(PrunerRunOnce, StopsAtMaxBatchesPerTable) {
   metrics::Registry registry;
-  auto options = Options(1, 1);
-  options.interval = std::chrono::seconds{1};
-  Pruner pruner{options, [] { return true; }, registry};
-  EXPECT_THROW(pruner.RunOnce({}), std::exception);  // nothing listens on port 9
-  {
-    std::jthread thread{[&pruner](std::stop_token stop) { pruner.Run(stop); }};
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
-    while (FailedRuns(registry).Value() < 2 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    }
-  }  // stops and joins the thread
-  EXPECT_GE(FailedRuns(registry).Value(), 2u);
+  FakeRows rows;
+  rows.outbox = {10, 10, 10, 10};
+  Pruner pruner{rows, Options(60, 0), registry};
+  EXPECT_EQ(pruner.RunOnce({}).outbox, 30u);  // the fourth batch waits for the next run
+  EXPECT_EQ(rows.calls.size(), 3u);           // a retention of 0 never touches keys
+}
+
+TEST(Pruner, AFailedRunIsCountedDropsTheConnectionAndWaitsAnInterval) {
+  metrics::Registry registry;
+  FakeRows rows;
+  rows.fail = true;
+  auto options = Options(60, 60);
+  options.interval = std::chrono::seconds{7};
+  Pruner pruner{rows, options, registry};
+  EXPECT_THROW(pruner.Step({}), std::runtime_error);
+  pruner.Recover(std::runtime_error{"connection refused"});
+  EXPECT_EQ(rows.resets, 1);
+  EXPECT_EQ(
+      Counter(registry, "orders_prune_runs_total", "Pruner runs, by result", "result", "failed"),
+      1u);
+  EXPECT_EQ(pruner.RetryDelays().first, std::chrono::seconds{7});
+  EXPECT_EQ(pruner.RetryDelays().cap, std::chrono::seconds{7});
 }
 
 }  // namespace

@@ -5,9 +5,9 @@ namespace comanda::products {
 App::App(ProductRepository& products, Catalog& catalog, const auth::Verifier& verifier)
     : list_{catalog},
       get_{catalog},
-      create_{WriteProduct::Kind::kCreate, products, catalog, verifier},
-      replace_{WriteProduct::Kind::kReplace, products, catalog, verifier},
-      delete_{WriteProduct::Kind::kDelete, products, catalog, verifier} {}
+      create_{products, catalog, verifier},
+      replace_{products, catalog, verifier},
+      delete_{products, catalog, verifier} {}
 
 std::vector<http::Route> App::Routes() const {
   return {

@@ -16,9 +16,9 @@ class App {
  private:
   ListProducts list_;
   GetProduct get_;
-  WriteProduct create_;
-  WriteProduct replace_;
-  WriteProduct delete_;
+  CreateProduct create_;
+  ReplaceProduct replace_;
+  DeleteProduct delete_;
 };
 
 }  // namespace comanda::products

@@ -52,34 +52,37 @@ http::Response GetProduct::operator()(const http::Request& request) const {
   return PageResponse(*page, request.Header("If-None-Match"));
 }
 
-http::Response WriteProduct::operator()(const http::Request& request) const {
-  const auto claims = verifier_.VerifyBearer(request.Header("Authorization"));
+auth::Claims MenuWrite::RequireAdmin(const http::Request& request) const {
+  auto claims = verifier_.VerifyBearer(request.Header("Authorization"));
   if (claims.role != "admin") throw Error{Errc::kForbidden, "Only an admin may change the menu."};
-  const std::string id{request.Param("id")};
-  http::Response response;
-  switch (kind_) {
-    case Kind::kCreate: {
-      const auto product = products_.Create(ParseProductInput(request.Json()));
-      response = http::Json(201, ToJson(product)).Header("Location", "/products/" + product.id);
-      log::Info("product created", {{"productId", product.id}, {"by", claims.sub}});
-      break;
-    }
-    case Kind::kReplace: {
-      const auto input = ParseProductInput(request.Json());
-      const auto product = products_.Replace(id, input);
-      if (!product) throw NotFound();
-      response = http::Json(200, ToJson(*product));
-      log::Info("product replaced", {{"productId", id}, {"by", claims.sub}});
-      break;
-    }
-    case Kind::kDelete:
-      if (!products_.Delete(id)) throw NotFound();
-      response = http::Empty(204);
-      log::Info("product deleted", {{"productId", id}, {"by", claims.sub}});
-      break;
-  }
+  return claims;
+}
+
+http::Response CreateProduct::operator()(const http::Request& request) const {
+  const auto claims = RequireAdmin(request);
+  const auto product = products_.Create(ParseProductInput(request.Json()));
+  log::Info("product created", {{"productId", product.id}, {"by", claims.sub}});
   catalog_.Invalidate();
-  return response;
+  return http::Json(201, ToJson(product)).Header("Location", "/products/" + product.id);
+}
+
+http::Response ReplaceProduct::operator()(const http::Request& request) const {
+  const auto claims = RequireAdmin(request);
+  const std::string id{request.Param("id")};
+  const auto product = products_.Replace(id, ParseProductInput(request.Json()));
+  if (!product) throw NotFound();
+  log::Info("product replaced", {{"productId", id}, {"by", claims.sub}});
+  catalog_.Invalidate();
+  return http::Json(200, ToJson(*product));
+}
+
+http::Response DeleteProduct::operator()(const http::Request& request) const {
+  const auto claims = RequireAdmin(request);
+  const std::string id{request.Param("id")};
+  if (!products_.Delete(id)) throw NotFound();
+  log::Info("product deleted", {{"productId", id}, {"by", claims.sub}});
+  catalog_.Invalidate();
+  return http::Empty(204);
 }
 
 }  // namespace comanda::products

@@ -36,20 +36,40 @@ class GetProduct final {
   Catalog& catalog_;
 };
 
-/// POST /products, PUT /products/:id and DELETE /products/:id (role admin).
-class WriteProduct final {
+/// What the admin writes share: the repository, the cache they invalidate, the admin check.
+class MenuWrite {
  public:
-  enum class Kind { kCreate, kReplace, kDelete };
-  WriteProduct(Kind kind, ProductRepository& products, Catalog& catalog,
-               const auth::Verifier& verifier)
-      : kind_{kind}, products_{products}, catalog_{catalog}, verifier_{verifier} {}
-  http::Response operator()(const http::Request& request) const;
+  MenuWrite(ProductRepository& products, Catalog& catalog, const auth::Verifier& verifier)
+      : products_{products}, catalog_{catalog}, verifier_{verifier} {}
 
- private:
-  Kind kind_;
+ protected:
+  /// The caller's claims: 401 without a valid token, 403 unless the role is admin.
+  auth::Claims RequireAdmin(const http::Request& request) const;
+
   ProductRepository& products_;
   Catalog& catalog_;
   const auth::Verifier& verifier_;
+};
+
+/// POST /products (role admin)
+class CreateProduct final : public MenuWrite {
+ public:
+  using MenuWrite::MenuWrite;
+  http::Response operator()(const http::Request& request) const;
+};
+
+/// PUT /products/:id (role admin)
+class ReplaceProduct final : public MenuWrite {
+ public:
+  using MenuWrite::MenuWrite;
+  http::Response operator()(const http::Request& request) const;
+};
+
+/// DELETE /products/:id (role admin)
+class DeleteProduct final : public MenuWrite {
+ public:
+  using MenuWrite::MenuWrite;
+  http::Response operator()(const http::Request& request) const;
 };
 
 }  // namespace comanda::products

@@ -1,5 +1,4 @@
 // products-service: wiring only.
-#include <thread>
 
 #include "app.hpp"
 #include "catalog.hpp"
@@ -36,8 +35,7 @@ int main(int argc, char* argv[]) {
   products::Catalog catalog{repository, redis, config.cache_ttl, runtime.metrics(), &async_redis};
   const products::App app{repository, catalog, verifier};
 
-  std::jthread initializer{
-      [&](std::stop_token stop) { db.Initialize(products::Migrations(), {}, stop); }};
+  db.InitializeInBackground(products::Migrations());
   // Redis is an optimisation: /ready reports it but only PostgreSQL decides readiness.
   return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }},
                                       {"redis", [&redis] { return redis.Ping(); }, false}});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "comanda/auth/token.hpp"
 #include "users.hpp"
 
 namespace comanda::users {
@@ -21,8 +22,9 @@ Config LoadConfig(core::ConfigReader& reader) {
   config.database_url =
       reader.Url("DATABASE_URL", "postgresql://users:users@localhost:5432/users",
                  {"postgresql", "postgres"}, "PostgreSQL URL of the users database");
-  config.jwt_issuer = reader.String("JWT_ISSUER", "users-service", "`iss` of issued tokens");
-  config.jwt_audience = reader.String("JWT_AUDIENCE", "food-ordering", "`aud` of issued tokens");
+  auto scope = auth::ReadIssuerAndAudience(reader);
+  config.jwt_issuer = std::move(scope.issuer);
+  config.jwt_audience = std::move(scope.audience);
   config.jwt_private_key_file =
       reader.String("JWT_PRIVATE_KEY_FILE", "jwt-private-key.pem",
                     "PEM RSA private key; generated and saved there (mode 0600) when missing");

@@ -1,6 +1,5 @@
 // users-service: wiring only. Everything it wires is in users_lib and the shared libraries.
 #include <iostream>
-#include <thread>
 
 #include "app.hpp"
 #include "comanda/db/pool.hpp"
@@ -39,15 +38,11 @@ int main(int argc, char* argv[]) {
   const users::App app{config, repository, throttle, passwords, quality, *key, verifier};
 
   const auto admin_hash = config.admin_password ? passwords.Hash(*config.admin_password) : "";
-  std::jthread initializer{[&](std::stop_token stop) {
-    db.Initialize(
-        users::Migrations(),
-        [&](pqxx::connection& connection) {
-          if (config.admin_email) {
-            users::UserRepository::UpsertAdmin(connection, *config.admin_email, admin_hash);
-          }
-        },
-        stop);
-  }};
+  db.InitializeInBackground(
+      users::Migrations(), [&config, admin_hash](pqxx::connection& connection) {
+        if (config.admin_email) {
+          users::UserRepository::UpsertAdmin(connection, *config.admin_email, admin_hash);
+        }
+      });
   return runtime.Serve(app.Routes(), {{"postgres", [&db] { return db.Ping(); }}});
 }

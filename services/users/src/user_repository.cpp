@@ -11,9 +11,16 @@ constexpr auto kByEmail = "users_by_email";
 constexpr auto kById = "users_by_id";
 constexpr auto kSetRole = "users_set_role";
 
-#define COMANDA_USER_COLUMNS                                             \
-  "id::text, email, name, role, to_char(created_at AT TIME ZONE 'UTC', " \
-  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+// The columns ToUser() reads, in its order.
+constexpr std::string_view kUserColumns =
+    "id::text, email, name, role, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+std::string Sql(std::string_view before, std::string_view after = {}) {
+  std::string sql{before};
+  sql.append(kUserColumns).append(after);
+  return sql;
+}
 
 User ToUser(const pqxx::row& row) {
   return User{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
@@ -25,14 +32,13 @@ User ToUser(const pqxx::row& row) {
 std::vector<db::Statement> Statements() {
   return {
       {kInsert,
-       "INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, "
-       "'customer') "
-       "RETURNING " COMANDA_USER_COLUMNS},
-      {kByEmail, "SELECT " COMANDA_USER_COLUMNS ", password_hash FROM users WHERE email = $1"},
-      {kById, "SELECT " COMANDA_USER_COLUMNS " FROM users WHERE id = $1::uuid"},
+       Sql("INSERT INTO users (id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, "
+           "'customer') RETURNING ")},
+      {kByEmail, Sql("SELECT ", ", password_hash FROM users WHERE email = $1")},
+      {kById, Sql("SELECT ", " FROM users WHERE id = $1::uuid")},
       {kSetRole,
-       "UPDATE users SET role = CASE WHEN role = 'admin' THEN role ELSE $2 END WHERE id = "
-       "$1::uuid RETURNING " COMANDA_USER_COLUMNS},
+       Sql("UPDATE users SET role = CASE WHEN role = 'admin' THEN role ELSE $2 END WHERE id = "
+           "$1::uuid RETURNING ")},
   };
 }
 

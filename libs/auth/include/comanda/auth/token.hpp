@@ -113,6 +113,8 @@ struct TrustConfig {
   VerifySettings verify;
 };
 TrustConfig ReadTrustConfig(core::ConfigReader& reader);
+/// JWT_ISSUER and JWT_AUDIENCE, the one place they are read (users-service signs with them).
+VerifySettings ReadIssuerAndAudience(core::ConfigReader& reader);
 
 /// Verifies RS256 access tokens. Every failure throws core::Error{kUnauthorized} (401).
 /// Only RS256 is accepted, whatever the token's header says; `exp`, `nbf`, `iss`, `aud`, `sub`

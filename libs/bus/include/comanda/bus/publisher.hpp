@@ -44,14 +44,25 @@ struct PublisherOptions {
   std::chrono::milliseconds confirm_timeout{5000};  // wait for the broker's ack
 };
 
+/// What a relay needs of a confirming publisher (a fake in unit tests).
+class BatchPublisher {
+ public:
+  virtual ~BatchPublisher() = default;
+  /// Returns once the broker acked every message; throws BrokerError otherwise.
+  virtual void PublishAll(const std::vector<Message>& messages) = 0;
+  /// Connects now if not connected (throws BrokerError).
+  virtual void EnsureConnected() = 0;
+  virtual bool connected() const noexcept = 0;
+};
+
 /// Publishes with publisher confirms and `mandatory`: Publish() returns only once the broker has
 /// acked the message, and throws BrokerError on a nack, a return (no queue bound), a timeout or a
 /// connection problem. Connects lazily and reconnects on the next call after any error. Not
 /// thread-safe: one Publisher per thread.
-class Publisher {
+class Publisher final : public BatchPublisher {
  public:
   explicit Publisher(PublisherOptions options);
-  ~Publisher();
+  ~Publisher() override;
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
@@ -60,10 +71,9 @@ class Publisher {
   /// trip for the batch instead of one per message). Returns when every one was acked; throws
   /// BrokerError when any was nacked or returned, on a timeout or a connection problem, and then
   /// none of them counts as confirmed (some may have been delivered: at least once).
-  void PublishAll(const std::vector<Message>& messages);
-  /// Connects now if not connected (throws BrokerError).
-  void EnsureConnected();
-  bool connected() const noexcept { return connection_ != nullptr; }
+  void PublishAll(const std::vector<Message>& messages) override;
+  void EnsureConnected() override;
+  bool connected() const noexcept override { return connection_ != nullptr; }
   /// Drops the connection (the next Publish reconnects).
   void Disconnect() noexcept;
 

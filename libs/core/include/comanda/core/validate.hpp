@@ -26,6 +26,12 @@ bool HasControlCharacters(std::string_view text, bool allow_line_breaks) noexcep
 std::string_view TrimAscii(std::string_view text) noexcept;
 
 /// Rules for one string field. Lengths count code points, after trimming when `trim` is set.
+/// Parses JSON text (an HTTP body, an AMQP message), refusing nesting deeper than `max_depth`
+/// so that a body of brackets costs little. nullopt for malformed or too deep text; `too_deep`
+/// (when given) says which.
+std::optional<nlohmann::json> ParseJsonLimited(std::string_view text, int max_depth = 64,
+                                               bool* too_deep = nullptr);
+
 struct StringRule {
   std::size_t min_length = 1;
   std::size_t max_length = 255;

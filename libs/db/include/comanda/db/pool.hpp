@@ -10,19 +10,16 @@
 #include <pqxx/pqxx>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "comanda/core/error.hpp"
+#include "comanda/db/connection.hpp"
 #include "comanda/db/migrations.hpp"
+#include "comanda/db/unavailable.hpp"
 
 namespace comanda::db {
-
-/// A named SQL statement, prepared on every connection of the pool.
-struct Statement {
-  std::string name;
-  std::string sql;
-};
 
 /// A fixed number of PostgreSQL connections, opened lazily and reopened after a failure.
 /// Until Initialize() has succeeded, Acquire() throws core::Error{kUnavailable}.
@@ -66,12 +63,11 @@ class Pool {
       } catch (const pqxx::in_doubt_error&) {
         lease.Discard();
         throw Unavailable();
-      } catch (const pqxx::broken_connection&) {
+      } catch (const pqxx::statement_completion_unknown&) {  // it may have run: never again
         lease.Discard();
-        DropIdle();
-        if (attempt >= 2) throw Unavailable();
-      } catch (const pqxx::sql_error& e) {
-        if (!IsConnectionProblem(e.sqlstate())) throw;
+        throw Unavailable();
+      } catch (const pqxx::failure& e) {
+        if (!IsUnavailable(e)) throw;
         lease.Discard();
         DropIdle();
         if (attempt >= 2) throw Unavailable();
@@ -112,10 +108,15 @@ class Pool {
     });
   }
 
-  /// Connects, migrates and then runs `after` (e.g. seeding), retrying with backoff (100 ms to
-  /// 5 s) until it succeeds or `stop` is requested. Blocks: run it on its own thread.
+  /// Connects, migrates and then runs `after` (e.g. seeding), retrying with core::Backoff (100 ms
+  /// to 5 s) until it succeeds or `stop` is requested. Blocks: run it on its own thread.
   void Initialize(const std::vector<Migration>& migrations,
                   const std::function<void(pqxx::connection&)>& after, std::stop_token stop);
+
+  /// Initialize() on a thread of the pool's own (requests are answered 503 meanwhile), stopped
+  /// and joined when the pool is destroyed.
+  void InitializeInBackground(std::vector<Migration> migrations,
+                              std::function<void(pqxx::connection&)> after = {});
 
   /// True once Initialize() has succeeded.
   bool initialized() const noexcept { return initialized_.load(); }
@@ -124,16 +125,8 @@ class Pool {
 
   Lease Acquire();
 
-  static bool IsConnectionProblem(const std::string& sqlstate) noexcept;
-  /// False when an idle connection has input waiting: the server closed it (a restart, an
-  /// administrator) or sent an error. An idle pooled connection never has anything to read. Also
-  /// for connections of one's own: libpqxx 6.4 leaks a result when a statement runs on a
-  /// connection the server closed, so a connection that sat idle is checked before it is used.
-  static bool StillOpen(const pqxx::connection& connection) noexcept;
-
  private:
   static core::Error Unavailable();
-  std::unique_ptr<pqxx::connection> Connect() const;
   Lease AcquireUnchecked();
   void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
   /// Connect failures are logged when they start, then at most every 30 s, and the recovery once.
@@ -153,7 +146,8 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
-  std::size_t open_ = 0;  // idle plus leased
+  std::size_t open_ = 0;      // idle plus leased
+  std::jthread initializer_;  // last: stopped and joined before the rest goes
 };
 
 /// Adds libpq parameters we always want (connect and statement timeouts) to a postgresql:// URL.

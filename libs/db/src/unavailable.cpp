@@ -1,10 +1,10 @@
-#include "store_failure.hpp"
+#include "comanda/db/unavailable.hpp"
 
 #include <pqxx/pqxx>
 
 #include "comanda/core/error.hpp"
 
-namespace comanda::notifications {
+namespace comanda::db {
 
 bool IsUnavailableSqlState(std::string_view sqlstate) noexcept {
   if (sqlstate.size() != 5) return false;
@@ -12,21 +12,19 @@ bool IsUnavailableSqlState(std::string_view sqlstate) noexcept {
   return kind == "08" || kind == "53" || kind == "57" || kind == "58";
 }
 
-StoreFailure ClassifyStoreFailure(const std::exception& error) noexcept {
+bool IsUnavailable(const std::exception& error) noexcept {
   if (const auto* core_error = dynamic_cast<const core::Error*>(&error)) {
-    return core_error->errc() == core::Errc::kUnavailable ? StoreFailure::kDatabaseUnavailable
-                                                          : StoreFailure::kMessage;
+    return core_error->errc() == core::Errc::kUnavailable;
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr ||
       dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr ||
       dynamic_cast<const pqxx::statement_completion_unknown*>(&error) != nullptr) {
-    return StoreFailure::kDatabaseUnavailable;
+    return true;
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error)) {
-    return IsUnavailableSqlState(sql->sqlstate()) ? StoreFailure::kDatabaseUnavailable
-                                                  : StoreFailure::kMessage;
+    return IsUnavailableSqlState(sql->sqlstate());
   }
-  return StoreFailure::kMessage;
+  return false;
 }
 
-}  // namespace comanda::notifications
+}  // namespace comanda::db
