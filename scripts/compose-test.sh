@@ -17,7 +17,11 @@
 #
 #   scripts/compose-test.sh           the whole sequence
 #   scripts/compose-test.sh --keep    leave the stack and dockerd running afterwards (development)
-#   scripts/compose-test.sh --down    stop what --keep left running
+#   scripts/compose-test.sh --down    stop what --keep or --prepare left running
+#   scripts/compose-test.sh --install    only install docker.io, docker-compose and debootstrap
+#   scripts/compose-test.sh --prepare    only steps 1-4 and the image builds, leaving dockerd running: scripts/test.sh
+#                                        runs it in the background at nice 19 while the other tests run, and the
+#                                        test itself then finds the images in the layer cache
 # Environment [defaults]:
 #   COMANDA_DOCKER_DIR [<repo>/.state/docker]  engine state, socket, cached base rootfs
 #   COMANDA_COMPOSE_PROJECT [comanda-e2e]      docker-compose project name
@@ -42,7 +46,7 @@ compose() { docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" "$@"; }
 # ---------------------------------------------------------------- engine
 dockerd_pid() { local p; p=$(cat "$W/dockerd.pid" 2>/dev/null) && [[ -e /proc/$p ]] && echo "$p"; }
 
-start_engine() {
+install_packages() {
   local pkgs=() p
   for p in docker.io docker-compose debootstrap; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || pkgs+=("$p")
@@ -53,6 +57,10 @@ start_engine() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
   fi
+}
+
+start_engine() {
+  install_packages
   [[ $(id -u) == 0 ]] || die "dockerd needs root"
   mkdir -p "$W"
   if dockerd_pid >/dev/null && $DOCKER version >/dev/null 2>&1; then
@@ -224,8 +232,11 @@ check_recreated_upstream() {
   done
   [[ $($DOCKER inspect -f '{{.State.StartedAt}}' "$(compose ps -q gateway)") == "$started" ]] ||
     die "the gateway container was restarted; the check is that it follows the new address by itself"
-  compose logs --no-color gateway | grep -q 'upstream addresses changed: reloading' ||
-    die "the gateway answered 200 but never logged its reload"
+  # Into a file, not `| grep -q`: grep's early exit would kill `compose logs` with SIGPIPE and, under pipefail,
+  # fail the check exactly when the line is there (the gateway's log is longer than a pipe's buffer).
+  compose logs --no-color gateway >"$W/gateway.log" 2>&1 || die "docker-compose logs gateway failed"
+  grep -q 'upstream addresses changed: reloading' "$W/gateway.log" ||
+    { tail -n 20 "$W/gateway.log" >&2; die "the gateway answered 200 but never logged its reload"; }
   $DOCKER rm -f "$ADDRESS_TAKER" >/dev/null
   log "$service re-created ($before -> $after): GET $path through the same gateway answers 200 within $((SECONDS - t)) s"
 }
@@ -287,11 +298,8 @@ cleanup() {
   if ((rc == 0)); then log "PASSED in $((SECONDS - T0)) s"; else log "FAILED (exit $rc) after $((SECONDS - T0)) s"; fi
 }
 
-main() {
-  trap cleanup EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  start_engine
+# The base image, the stand-ins and the stack's images (a rerun with nothing changed takes seconds: layer cache).
+build_images() {
   phase "base image"; base_image
   compose config -q
   # The compile is CPU-bound, the stand-ins and the gateway image are mostly downloads: build them meanwhile.
@@ -302,6 +310,14 @@ main() {
   compose build users-service products-service orders-service notifications-service >"$W/build.log" 2>&1 || rc=$?
   wait "$side" || { tail -n 40 "$W/build-side.log" >&2; die "building the stand-ins or the gateway failed"; }
   ((rc == 0)) || { tail -n 40 "$W/build.log" >&2; die "docker-compose build failed"; }
+}
+
+main() {
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  start_engine
+  build_images
   phase "starting the stack"
   compose down -v --remove-orphans >/dev/null 2>&1 || true   # whatever an interrupted run left
   if ! timeout 300 docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" up -d "${SCALE[@]}" >"$W/up.log" 2>&1; then
@@ -342,7 +358,10 @@ main() {
 case ${1:-} in
   "") main ;;
   --keep) KEEP=1; main ;;
+  --install) install_packages ;;
+  --prepare) trap 'rc=$?; ((rc == 0)) || stop_engine' EXIT
+    start_engine; build_images; phase "images built; dockerd left running for the test" ;;
   --down) trap 'stop_engine' EXIT
     if dockerd_pid >/dev/null; then compose down -v --remove-orphans; fi ;;
-  *) sed -n '2,22p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,29p' "$0" >&2; exit 2 ;;
 esac

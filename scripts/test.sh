@@ -4,7 +4,8 @@
 # real PostgreSQL, Redis and RabbitMQ started by scripts/stack.sh under .state/test).
 # Before the build: the Kubernetes manifests (scripts/k8s-check.sh) and the Prometheus rules (promtool).
 # Then the end-to-end tests (tests/e2e: the whole system behind the nginx gateway, and a chaos test) and the cluster
-# fault test (tests/cluster: scripts/cluster.sh, ports 20000-20999, state under .state/cluster-test).
+# fault test (tests/cluster: scripts/cluster.sh, ports 20000-20999, state under .state/cluster-test), the browser
+# tests and, last, the compose test, whose images are built in the background at nice 19 from before the build on.
 #   scripts/test.sh            everything
 #   scripts/test.sh -k login   extra arguments go to pytest
 set -euo pipefail
@@ -16,6 +17,11 @@ step "dependencies"
 bash scripts/install-deps.sh
 bash scripts/install-deps.sh --ops
 bash scripts/install-deps.sh --cluster   # Patroni and etcd for the cluster fault test
+if (($# == 0)); then   # all installs first: the compose images are built in the background later, beside apt
+  bash scripts/install-deps.sh --fuzz
+  bash scripts/install-deps.sh --browser
+  bash scripts/compose-test.sh --install
+fi
 
 step "format check"
 mapfile -t sources < <(git ls-files 'libs/*.cpp' 'libs/*.hpp' 'services/*.cpp' 'services/*.hpp' 'fuzz/*.cpp')
@@ -35,6 +41,25 @@ promtool check config ./deploy/prometheus/prometheus.yml
 promtool test rules deploy/prometheus/tests/*.yml
 amtool check-config deploy/alertmanager/alertmanager.yml
 
+# The compose test's images take about 10 min of compiling on 2 cores. They are built in the background at nice 19,
+# so they use only what the tests leave idle (the functional and end-to-end tests mostly wait on I/O), and the
+# compose test at the end finds them in Docker's layer cache. On an early exit the background build and its
+# dockerd are stopped.
+compose_prepare=""
+stop_compose_prepare() {
+  [[ -n $compose_prepare ]] || return 0
+  kill -TERM -- "-$compose_prepare" 2>/dev/null || true
+  wait "$compose_prepare" 2>/dev/null || true
+  bash scripts/compose-test.sh --down >/dev/null 2>&1 || true
+}
+if (($# == 0)); then
+  step "compose images: built in the background at nice 19 (log: .state/compose-prepare.log)"
+  mkdir -p .state
+  setsid nice -n 19 bash scripts/compose-test.sh --prepare >.state/compose-prepare.log 2>&1 &
+  compose_prepare=$!
+  trap stop_compose_prepare EXIT
+fi
+
 step "build (asan preset: ASan + UBSan, warnings as errors)"
 cmake --preset asan > /dev/null
 cmake --build --preset asan
@@ -47,7 +72,6 @@ ctest --preset asan -L unit --output-on-failure -j2
 
 step "fuzz targets (scripts/fuzz.sh: clang-14 libFuzzer, ASan + UBSan, 10 s per target on fuzz/corpus)"
 if (($# == 0)); then
-  bash scripts/install-deps.sh --fuzz
   bash scripts/fuzz.sh 10
 else
   echo "skipped: extra arguments select pytest tests (run scripts/fuzz.sh for these)"
@@ -79,6 +103,10 @@ fi
 
 step "compose end-to-end test (scripts/compose-test.sh: images built from scratch, the Postman collection, last)"
 if (($# == 0)); then
+  rc=0; wait "$compose_prepare" || rc=$?
+  compose_prepare=""; trap - EXIT
+  cat .state/compose-prepare.log
+  ((rc == 0)) || { echo "compose-test --prepare failed (exit $rc)"; bash scripts/compose-test.sh --down || true; exit 1; }
   bash scripts/compose-test.sh   # its own dockerd, state under .state/docker, gateway on 127.0.0.1:18080
 else
   echo "skipped: extra arguments select pytest tests (run scripts/compose-test.sh for this one)"

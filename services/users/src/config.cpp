@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "comanda/auth/token.hpp"
+#include "passwords.hpp"
 #include "users.hpp"
 
 namespace comanda::users {
@@ -11,7 +12,8 @@ namespace {
 
 // More hashes at once than cores gives no more logins per second, only more memory.
 int DefaultHashConcurrency() {
-  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 64U));
+  const auto most = static_cast<unsigned>(PasswordHasher::kMaxConcurrency);
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, most));
 }
 
 }  // namespace
@@ -58,7 +60,8 @@ Config LoadConfig(core::ConfigReader& reader) {
   config.login_throttle.window = std::chrono::seconds{reader.Int(
       "LOGIN_WINDOW_S", 900, 10, 86400, "an account's attempts are forgotten after this")};
   config.password_hash_concurrency =
-      reader.Int("PASSWORD_HASH_CONCURRENCY", DefaultHashConcurrency(), 1, 64,
+      reader.Int("PASSWORD_HASH_CONCURRENCY", DefaultHashConcurrency(), 1,
+                 static_cast<int>(PasswordHasher::kMaxConcurrency),
                  "argon2id hashes (register, login) run at once; each holds 19 MiB while it runs "
                  "[the CPU cores]");
   if (config.admin_password && !IsValidPassword(*config.admin_password)) {
