@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%d s] %s\n' "$SECONDS" "$*"; }   # seconds since the start: where CI's time goes
 
 step "dependencies"
 bash scripts/install-deps.sh
@@ -41,31 +41,50 @@ promtool check config ./deploy/prometheus/prometheus.yml
 promtool test rules deploy/prometheus/tests/*.yml
 amtool check-config deploy/alertmanager/alertmanager.yml
 
-# The compose test's images take about 10 min of compiling on 2 cores. They are built in the background at nice 19,
-# so they use only what the tests leave idle (the functional and end-to-end tests mostly wait on I/O), and the
-# compose test at the end finds them in Docker's layer cache. On an early exit the background build and its
-# dockerd are stopped.
-compose_prepare=""
-stop_compose_prepare() {
-  [[ -n $compose_prepare ]] || return 0
-  kill -TERM -- "-$compose_prepare" 2>/dev/null || true
-  wait "$compose_prepare" 2>/dev/null || true
+# Two CPU-bound jobs run in the background at nice 19, so they use only what the tests leave idle (the functional
+# and end-to-end tests mostly wait on I/O): the compose test's images (about 10 min of compiling on 2 cores; the
+# compose test at the end finds them in Docker's layer cache) and, once the build is done, clang-tidy (about 7 min
+# of CPU). Both are awaited before the compose test; on an early exit they are stopped, and so is the dockerd.
+background=()   # process group leaders
+run_in_background() {   # NAME COMMAND...: log in .state/NAME.log
+  local name=$1; shift
+  mkdir -p .state
+  setsid nice -n 19 "$@" >".state/$name.log" 2>&1 &
+  background+=("$!")
+  step "$name: started in the background at nice 19 (log: .state/$name.log)"
+}
+await_background() {   # PID NAME: prints the job's log; exit 1 when it failed
+  local rc=0
+  wait "$1" || rc=$?
+  local pid rest=()
+  for pid in "${background[@]}"; do [[ $pid == "$1" ]] || rest+=("$pid"); done
+  background=("${rest[@]}")
+  cat ".state/$2.log"
+  ((rc == 0)) || { echo "$2 failed (exit $rc)"; exit 1; }
+}
+stop_background() {
+  local pid
+  for pid in "${background[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   bash scripts/compose-test.sh --down >/dev/null 2>&1 || true
 }
+compose_prepare="" tidy=""
 if (($# == 0)); then
-  step "compose images: built in the background at nice 19 (log: .state/compose-prepare.log)"
-  mkdir -p .state
-  setsid nice -n 19 bash scripts/compose-test.sh --prepare >.state/compose-prepare.log 2>&1 &
+  trap stop_background EXIT
+  run_in_background compose-prepare bash scripts/compose-test.sh --prepare
   compose_prepare=$!
-  trap stop_compose_prepare EXIT
 fi
 
 step "build (asan preset: ASan + UBSan, warnings as errors)"
 cmake --preset asan > /dev/null
 cmake --build --preset asan
 
-step "clang-tidy (scripts/tidy.sh: .clang-tidy's checks, every finding an error; about 4 min on 2 cores)"
-bash scripts/tidy.sh
+if (($# == 0)); then   # .clang-tidy's checks, every finding an error; awaited before the compose test
+  run_in_background clang-tidy bash scripts/tidy.sh
+  tidy=$!
+fi
 
 step "unit tests"
 ctest --preset asan -L unit --output-on-failure -j2
@@ -101,13 +120,18 @@ else
   echo "skipped: extra arguments select pytest tests (run scripts/browser-test.sh for these)"
 fi
 
+step "clang-tidy (scripts/tidy.sh, started after the build: .clang-tidy's checks, every finding an error)"
+if (($# == 0)); then
+  await_background "$tidy" clang-tidy
+else
+  echo "skipped: extra arguments select pytest tests (run scripts/tidy.sh for this one)"
+fi
+
 step "compose end-to-end test (scripts/compose-test.sh: images built from scratch, the Postman collection, last)"
 if (($# == 0)); then
-  rc=0; wait "$compose_prepare" || rc=$?
-  compose_prepare=""; trap - EXIT
-  cat .state/compose-prepare.log
-  ((rc == 0)) || { echo "compose-test --prepare failed (exit $rc)"; bash scripts/compose-test.sh --down || true; exit 1; }
+  await_background "$compose_prepare" compose-prepare
   bash scripts/compose-test.sh   # its own dockerd, state under .state/docker, gateway on 127.0.0.1:18080
 else
   echo "skipped: extra arguments select pytest tests (run scripts/compose-test.sh for this one)"
 fi
+step "all tests passed"
