@@ -176,7 +176,7 @@ void JwksKeys::Refresh() {
   ever_fetched_ = true;
   fetched_at_ = std::chrono::steady_clock::now();
   if (pems.empty()) {
-    log::Warn("JWK set has no usable key");
+    core::log::Warn("JWK set has no usable key");
     return;  // keep the keys we had rather than lock everyone out
   }
   pems_ = std::move(pems);

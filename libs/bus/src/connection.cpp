@@ -61,7 +61,7 @@ Connection::Connection(const ConnectOptions& options) : options_{options} {
     try {
       Open(options_.urls[node_]);
       if (node_ != first) {
-        log::Warn("connected to another broker node", {{"node", node().Redacted()}});
+        core::log::Warn("connected to another broker node", {{"node", node().Redacted()}});
       }
       last_good_node = node_;
       return;

@@ -111,8 +111,8 @@ struct AsyncRedis::Impl {
     retry_after = Clock::now() + backoff;
     if (!reported_down) {
       reported_down = true;
-      log::Warn("redis unavailable to the asynchronous reader",
-                {{"host", url.host}, {"port", url.port}, {"during", during}});
+      core::log::Warn("redis unavailable to the asynchronous reader",
+                      {{"host", url.host}, {"port", url.port}, {"during", during}});
     }
     if (on_failure) on_failure();
   }
@@ -126,7 +126,7 @@ struct AsyncRedis::Impl {
     self->connected = true;
     if (self->reported_down) {
       self->reported_down = false;
-      log::Info("redis available again to the asynchronous reader");
+      core::log::Info("redis available again to the asynchronous reader");
     }
   }
 
@@ -143,8 +143,9 @@ struct AsyncRedis::Impl {
     const auto* reply = static_cast<const redisReply*>(raw_reply);
     if (!pending->done) {  // AUTH or SELECT: without them the connection is of no use
       if (reply == nullptr || reply->type == REDIS_REPLY_ERROR) {
-        log::Warn("redis refused the connection's setup",
-                  {{"error", reply != nullptr ? std::string{reply->str, reply->len} : "no reply"}});
+        core::log::Warn(
+            "redis refused the connection's setup",
+            {{"error", reply != nullptr ? std::string{reply->str, reply->len} : "no reply"}});
         redisAsyncDisconnect(c);
       }
       return;

@@ -119,7 +119,7 @@ void Redis::Failed(void* context) {
   down_until_ = Now() + std::chrono::duration_cast<SteadyClock::duration>(backoff_).count();
   stale_ = true;
   if (!failed_.exchange(true))
-    log::Warn("redis unavailable", {{"host", url_.host}, {"port", url_.port}});
+    core::log::Warn("redis unavailable", {{"host", url_.host}, {"port", url_.port}});
 }
 
 std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args) {
@@ -139,7 +139,7 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
   }
   if (failed_.exchange(false)) {
     // Before this command runs, so that its own answer already sees what the callback did.
-    log::Info("redis available again");
+    core::log::Info("redis available again");
     if (on_recover_) on_recover_();
     if (!failed_) stale_ = false;  // unless the recovery itself failed
   }
@@ -168,7 +168,7 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
     idle_.push_back(context);
   }
   if (out.type == REDIS_REPLY_ERROR) {
-    log::Warn("redis command failed", {{"command", args.front()}, {"error", out.text}});
+    core::log::Warn("redis command failed", {{"command", args.front()}, {"error", out.text}});
     return std::nullopt;
   }
   return out;

@@ -146,6 +146,14 @@ HttpLimits ReadHttpLimits(ConfigReader& reader) {
       "idle keep-alive time plus reading a whole request (headers and body); then closed");
   limits.handle_timeout = reader.Millis("HTTP_HANDLE_TIMEOUT_MS", 30'000, 100, 3'600'000,
                                         "a request's handling until its answer starts");
+  limits.queue_timeout =
+      reader.Millis("HTTP_QUEUE_TIMEOUT_MS", 10'000, 10, 3'600'000,
+                    "the longest a request waits for a worker; then 503 SERVICE_BUSY, not handled");
+  if (limits.queue_timeout >= limits.handle_timeout) {
+    reader.Fail("HTTP_QUEUE_TIMEOUT_MS", "must be below HTTP_HANDLE_TIMEOUT_MS (" +
+                                             std::to_string(limits.handle_timeout.count()) +
+                                             " ms), or a queued request is cut off unanswered");
+  }
   limits.write_timeout = reader.Millis("HTTP_WRITE_TIMEOUT_MS", 10'000, 100, 3'600'000,
                                        "writing one response to the client");
   limits.drain_timeout = reader.Millis("DRAIN_TIMEOUT_MS", 10'000, 0, 3'600'000,

@@ -103,6 +103,17 @@ TEST(ReadCommonConfig, ReadsHttpLimitsAndTimeouts) {
   EXPECT_EQ(http.max_headers, 20u);
   EXPECT_EQ(http.drain_timeout, std::chrono::milliseconds{0});
   EXPECT_EQ(http.max_url_bytes, 8u * 1024);
+  EXPECT_EQ(http.queue_timeout, std::chrono::milliseconds{10'000});
+}
+
+TEST(ReadCommonConfig, RefusesAQueueTimeoutNotBelowTheHandleTimeout) {
+  ConfigReader fits{MapEnv({{"HTTP_QUEUE_TIMEOUT_MS", "250"}, {"HTTP_HANDLE_TIMEOUT_MS", "1000"}})};
+  EXPECT_EQ(ReadCommonConfig(fits, "svc", 3001).http.queue_timeout, std::chrono::milliseconds{250});
+  EXPECT_TRUE(fits.Problems().empty());
+  ConfigReader equal{MapEnv({{"HTTP_QUEUE_TIMEOUT_MS", "1000"}, {"HTTP_HANDLE_TIMEOUT_MS", "1000"}})};
+  ReadCommonConfig(equal, "svc", 3001);
+  ASSERT_EQ(equal.Problems().size(), 1u);
+  EXPECT_EQ(equal.Problems()[0].rfind("HTTP_QUEUE_TIMEOUT_MS:", 0), 0u);
 }
 
 TEST(ReadCommonConfig, RefusesLimitsOutOfRange) {

@@ -18,7 +18,7 @@
 #include "comanda/core/time.hpp"
 #include "comanda/core/trace.hpp"
 
-namespace comanda::log {
+namespace comanda::core::log {
 namespace {
 
 thread_local std::string current_request_id;
@@ -189,7 +189,7 @@ void AppendKey(std::string& out, std::string_view key) {
 std::string FormatLine(std::string_view ts, Level level, std::string_view service,
                        std::string_view msg, std::string_view request_id,
                        const nlohmann::json& fields) {
-  const auto& trace_id = trace::CurrentTraceId();
+  const auto& trace_id = core::trace::CurrentTraceId();
   const bool has_fields = fields.is_object() && !fields.empty();
   std::string line;
   line.reserve(256);
@@ -253,7 +253,7 @@ void AppendNumber(std::string& out, Number value) {
 std::string FormatRequestLine(std::string_view ts, std::string_view service,
                               std::string_view request_id, std::string_view method,
                               std::string_view path, int status, double duration_ms) {
-  const auto& trace_id = trace::CurrentTraceId();
+  const auto& trace_id = core::trace::CurrentTraceId();
   std::string line;
   line.reserve(192 + path.size());
   line += "{\"ts\":";
@@ -316,4 +316,4 @@ RequestScope::~RequestScope() { current_request_id = std::move(previous_); }
 
 const std::string& CurrentRequestId() { return current_request_id; }
 
-}  // namespace comanda::log
+}  // namespace comanda::core::log

@@ -4,7 +4,7 @@
 
 #include "comanda/core/trace.hpp"
 
-namespace comanda::log {
+namespace comanda::core::log {
 namespace {
 
 TEST(FormatLine, WritesTheContractFieldsAsOneJsonObject) {
@@ -22,8 +22,8 @@ TEST(FormatLine, WritesTheContractFieldsAsOneJsonObject) {
 }
 
 TEST(FormatLine, CarriesTheCurrentTraceId) {
-  const trace::Scope scope{
-      *trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
+  const core::trace::Scope scope{
+      *core::trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
   const auto line = FormatLine("t", Level::kInfo, "svc", "hello", "req-1", {{"a", 1}});
   const auto parsed = nlohmann::json::parse(line);
   EXPECT_EQ(parsed["traceId"], "4bf92f3577b34da6a3ce929d0e0e4736");
@@ -72,8 +72,8 @@ TEST(FormatRequestLine, EscapesAnOddPathAndMarksServerErrors) {
   EXPECT_EQ(parsed["level"], "warn");
   EXPECT_EQ(parsed["msg"], "request failed");
   EXPECT_TRUE(parsed["requestId"].is_null());
-  const trace::Scope scope{
-      *trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
+  const core::trace::Scope scope{
+      *core::trace::Parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")};
   EXPECT_EQ(
       nlohmann::json::parse(FormatRequestLine("t", "svc", "r", "GET", "/", 200, 1))["traceId"],
       "4bf92f3577b34da6a3ce929d0e0e4736");
@@ -95,4 +95,4 @@ TEST(RequestScope, SetsAndRestoresTheCurrentRequestId) {
 }
 
 }  // namespace
-}  // namespace comanda::log
+}  // namespace comanda::core::log

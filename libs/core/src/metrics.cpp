@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace comanda::metrics {
+namespace comanda::core::metrics {
 namespace {
 
 std::string Escape(const std::string& value) {
@@ -149,4 +149,4 @@ std::string Registry::Render() const {
   return out.str();
 }
 
-}  // namespace comanda::metrics
+}  // namespace comanda::core::metrics

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace comanda::metrics {
+namespace comanda::core::metrics {
 namespace {
 
 TEST(Registry, RendersCountersWithLabels) {
@@ -68,4 +68,4 @@ TEST(Registry, RefusesOneNameWithTwoTypes) {
 }
 
 }  // namespace
-}  // namespace comanda::metrics
+}  // namespace comanda::core::metrics

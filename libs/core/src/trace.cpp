@@ -4,7 +4,7 @@
 #include <random>
 #include <utility>
 
-namespace comanda::trace {
+namespace comanda::core::trace {
 namespace {
 
 thread_local Context current;
@@ -77,4 +77,4 @@ std::string CurrentTraceparent() {
   return current.trace_id.empty() ? std::string{} : Format(current);
 }
 
-}  // namespace comanda::trace
+}  // namespace comanda::core::trace

@@ -9,7 +9,7 @@ namespace {
 std::jthread StartUnlessDisabled(const std::string& name, Task& task,
                                  std::function<void(std::stop_token)> run) {
   if (const auto reason = task.DisabledBecause(); !reason.empty()) {
-    log::Info(name + " disabled", {{"reason", reason}});
+    core::log::Info(name + " disabled", {{"reason", reason}});
     return {};
   }
   return std::jthread{std::move(run)};
@@ -37,12 +37,13 @@ void Worker::Run(std::stop_token stop) {
     } catch (const std::exception& e) {
       const auto delay = backoff.Next();
       const auto message = task_.Recover(e);
-      log::Warn(message, {{"worker", name_}, {"error", e.what()}, {"retryInMs", delay.count()}});
+      core::log::Warn(message,
+                      {{"worker", name_}, {"error", e.what()}, {"retryInMs", delay.count()}});
       SleepFor(stop, delay);
     }
   }
   task_.Stopped();
-  log::Info(name_ + " stopped");
+  core::log::Info(name_ + " stopped");
 }
 
 }  // namespace comanda::core

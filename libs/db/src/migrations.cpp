@@ -24,7 +24,8 @@ int Migrate(pqxx::connection& connection, const std::vector<Migration>& migratio
     transaction.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                             migration.version, migration.name);
     transaction.commit();
-    log::Info("migration applied", {{"version", migration.version}, {"name", migration.name}});
+    core::log::Info("migration applied",
+                    {{"version", migration.version}, {"name", migration.name}});
     ++applied;
   }
   return applied;

@@ -89,10 +89,10 @@ void Pool::NoteConnectFailure(const char* error) {
   next_failure_log_ = now + kFailureLogEvery;
   const auto failures = std::exchange(unlogged_failures_, 0);
   lock.unlock();
-  log::Warn(first ? "database connection failed" : "database connections still failing",
-            {{"error", error},
-             {"failures", failures},
-             {"nextReportInS", static_cast<std::int64_t>(kFailureLogEvery.count())}});
+  core::log::Warn(first ? "database connection failed" : "database connections still failing",
+                  {{"error", error},
+                   {"failures", failures},
+                   {"nextReportInS", static_cast<std::int64_t>(kFailureLogEvery.count())}});
 }
 
 void Pool::NoteConnected() {
@@ -101,7 +101,7 @@ void Pool::NoteConnected() {
   failing_ = false;
   const auto failures = std::exchange(unlogged_failures_, 0);
   lock.unlock();
-  log::Info("database connection restored", {{"failuresSinceLastReport", failures}});
+  core::log::Info("database connection restored", {{"failuresSinceLastReport", failures}});
 }
 
 void Pool::Release(std::unique_ptr<pqxx::connection> connection) noexcept {
@@ -156,7 +156,7 @@ void Pool::Initialize(const std::vector<Migration>& migrations,
         const int applied = Migrate(*lease, migrations);
         if (after) after(*lease);
         initialized_ = true;
-        log::Info("database ready", {{"migrationsApplied", applied}, {"attempt", attempt}});
+        core::log::Info("database ready", {{"migrationsApplied", applied}, {"attempt", attempt}});
         return;
       } catch (const pqxx::broken_connection&) {
         lease.Discard();
@@ -164,8 +164,8 @@ void Pool::Initialize(const std::vector<Migration>& migrations,
       }
     } catch (const std::exception& e) {
       const auto delay = backoff.Next();
-      log::Warn("database not ready, retrying",
-                {{"error", e.what()}, {"attempt", attempt}, {"retryInMs", delay.count()}});
+      core::log::Warn("database not ready, retrying",
+                      {{"error", e.what()}, {"attempt", attempt}, {"retryInMs", delay.count()}});
       core::SleepFor(stop, delay);
     }
   }

@@ -114,11 +114,11 @@ curl_slist* Setup(CURL* curl, const ClientOptions& options, const char* method,
     line.append(": ").append(value);
     header_list = curl_slist_append(header_list, line.c_str());
   }
-  if (const auto& request_id = log::CurrentRequestId(); !request_id.empty()) {
+  if (const auto& request_id = core::log::CurrentRequestId(); !request_id.empty()) {
     header_list = curl_slist_append(header_list, ("X-Request-Id: " + request_id).c_str());
   }
   // W3C trace context: the calling request's trace, this service's span as the parent.
-  if (const auto traceparent = trace::CurrentTraceparent(); !traceparent.empty()) {
+  if (const auto traceparent = core::trace::CurrentTraceparent(); !traceparent.empty()) {
     header_list = curl_slist_append(header_list, ("traceparent: " + traceparent).c_str());
   }
   header_list = curl_slist_append(header_list, "Expect:");  // no 100-continue round trip
@@ -154,10 +154,10 @@ ClientResponse Settle(const ClientOptions& options, CURL* curl, CURLcode code, C
   if (code != CURLE_OK) {
     curl_easy_cleanup(curl);  // a failed handle may hold a broken connection: drop it
     const std::string reason = state.too_large ? "answer too large" : curl_easy_strerror(code);
-    log::Warn("dependency call failed", {{"dependency", options.name},
-                                         {"method", method},
-                                         {"path", std::string{path}},
-                                         {"error", reason}});
+    core::log::Warn("dependency call failed", {{"dependency", options.name},
+                                               {"method", method},
+                                               {"path", std::string{path}},
+                                               {"error", reason}});
     throw core::Error{core::Errc::kUnavailable, options.name + " is unavailable."};
   }
   state.response.status = static_cast<int>(status);
@@ -258,7 +258,7 @@ std::function<std::string()> DocumentFetcher(const Client& client, std::string p
   return [&client, path = std::move(path)] {
     auto response = client.Get(path);
     if (response.status != 200) {
-      log::Warn(
+      core::log::Warn(
           "document fetch failed",
           {{"dependency", client.options().name}, {"path", path}, {"status", response.status}});
       throw core::Error{core::Errc::kUnavailable, client.options().name + " is unavailable."};

@@ -128,7 +128,7 @@ struct Runtime::Impl {
   explicit Impl(const core::CommonConfig& cfg) : config{cfg}, io{cfg.io_threads} {}
 
   core::CommonConfig config;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   std::stop_source stop;
   asio::io_context io;
   std::unique_ptr<asio::thread_pool> workers;
@@ -139,8 +139,8 @@ struct Runtime::Impl {
   // The request counter and latency histogram of one (route, method, status), looked up once:
   // the registry renders and compares label sets, which is too slow to do for every request.
   struct RouteMetrics {
-    metrics::Counter* requests;
-    metrics::Histogram* duration;
+    core::metrics::Counter* requests;
+    core::metrics::Histogram* duration;
   };
   std::mutex route_metrics_mutex;
   std::unordered_map<std::string, RouteMetrics>
@@ -153,7 +153,7 @@ struct Runtime::Impl {
     std::lock_guard lock{route_metrics_mutex};
     auto it = route_metrics.find(key);
     if (it == route_metrics.end()) {
-      const metrics::Labels labels{
+      const core::metrics::Labels labels{
           {"route", route}, {"method", method}, {"status", std::to_string(status)}};
       RouteMetrics found{
           &registry.GetCounter("http_requests_total", "HTTP requests by route, method and status.",
@@ -209,7 +209,7 @@ struct Runtime::Impl {
     const auto& counted = MetricsFor(route, method, status);
     counted.requests->Inc();
     counted.duration->Observe(seconds);
-    log::Request(request_id, method, req->header().path(), status, seconds * 1000);
+    core::log::Request(request_id, method, req->header().path(), status, seconds * 1000);
   }
 
   std::string RequestIdOf(const restinio::request_handle_t& req) const {
@@ -256,13 +256,13 @@ struct Runtime::Impl {
       return handler(request);
     } catch (const Error& error) {
       if (error.errc() == Errc::kInternal || error.errc() == Errc::kUnavailable) {
-        log::Warn("request error", {{"code", error.code()}, {"detail", error.detail()}});
+        core::log::Warn("request error", {{"code", error.code()}, {"detail", error.detail()}});
       }
       return Problem(error, request.request_id);
     } catch (const std::exception& e) {
-      log::Error("unhandled exception", {{"error", e.what()}});
+      core::log::Error("unhandled exception", {{"error", e.what()}});
     } catch (...) {
-      log::Error("unhandled non-standard exception");
+      core::log::Error("unhandled non-standard exception");
     }
     return Problem(Error{Errc::kInternal, "An unexpected error occurred."}, request.request_id);
   }
@@ -273,11 +273,22 @@ struct Runtime::Impl {
                 const std::vector<std::pair<std::string, std::string>>& params,
                 Clock::time_point started) {
     const auto request_id = RequestIdOf(req);
-    log::RequestScope scope{request_id};
+    core::log::RequestScope scope{request_id};
     // The caller's W3C trace (a new span of it), or a new trace: every line of this request has it.
-    const trace::Scope trace_scope{
-        trace::ContinueOrStart(req->header().get_field_or("traceparent", ""))};
+    const core::trace::Scope trace_scope{
+        core::trace::ContinueOrStart(req->header().get_field_or("traceparent", ""))};
     Response response;
+    const auto waited = Clock::now() - started;
+    if (waited > config.http.queue_timeout) {  // its client may be gone; answer before handle_timeout
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
+      Write(req, request_id,
+            Problem(Error{Errc::kUnavailable, "The service is busy: the request waited " +
+                                                  std::to_string(ms) + " ms for a worker."}
+                        .WithCode("SERVICE_BUSY"),
+                    request_id),
+            route, started);
+      return;
+    }
     try {
       response = Run(handler, ToRequest(req, route, params, request_id));
     } catch (const Error& error) {  // from ToRequest
@@ -315,8 +326,8 @@ struct Runtime::Impl {
                    Clock::time_point started) {
     auto request_id = RequestIdOf(req);
     // The answer may be written on another thread (a cache callback): the state keeps the trace.
-    auto context = trace::ContinueOrStart(req->header().get_field_or("traceparent", ""));
-    const trace::Scope trace_scope{context};
+    auto context = core::trace::ContinueOrStart(req->header().get_field_or("traceparent", ""));
+    const core::trace::Scope trace_scope{context};
     Request request;
     try {
       request = ToRequest(req, route.path, params, request_id);
@@ -420,7 +431,7 @@ void Runtime::Impl::OpenStream(const restinio::request_handle_t& req,
   try {
     response.on_stream(stream);
   } catch (const std::exception& e) {
-    log::Error("stream not opened", {{"error", e.what()}});
+    core::log::Error("stream not opened", {{"error", e.what()}});
     stream->Close();
   }
 }
@@ -428,7 +439,7 @@ void Runtime::Impl::OpenStream(const restinio::request_handle_t& req,
 // A request taken by a fast path, until it is answered.
 struct Responder::State {
   State(Runtime::Impl& runtime_impl, restinio::request_handle_t handle, Request req,
-        const Route& matched, Clock::time_point start, trace::Context context)
+        const Route& matched, Clock::time_point start, core::trace::Context context)
       : trace{std::move(context)},
         impl{runtime_impl},
         raw{std::move(handle)},
@@ -439,9 +450,9 @@ struct Responder::State {
   State& operator=(const State&) = delete;
   ~State() {
     if (answered.exchange(true)) return;
-    const trace::Scope trace_scope{trace};
+    const core::trace::Scope trace_scope{trace};
     try {
-      log::Error("fast path dropped a request", {{"route", route.path}});
+      core::log::Error("fast path dropped a request", {{"route", route.path}});
       impl.Write(
           raw, request.request_id,
           Problem(Error{Errc::kInternal, "An unexpected error occurred."}, request.request_id),
@@ -450,7 +461,7 @@ struct Responder::State {
     }
   }
 
-  trace::Context trace;
+  core::trace::Context trace;
   Runtime::Impl& impl;
   restinio::request_handle_t raw;
   Request request;
@@ -463,7 +474,7 @@ const Request& Responder::request() const noexcept { return state_->request; }
 
 void Responder::Answer(Response response) const {
   if (state_->answered.exchange(true)) return;
-  const trace::Scope trace_scope{state_->trace};
+  const core::trace::Scope trace_scope{state_->trace};
   state_->impl.Write(state_->raw, state_->request.request_id, std::move(response),
                      state_->route.path, state_->started);
 }
@@ -471,8 +482,8 @@ void Responder::Answer(Response response) const {
 void Responder::Fallback() const {
   if (state_->answered.exchange(true)) return;
   asio::post(*state_->impl.workers, [state = state_] {
-    log::RequestScope scope{state->request.request_id};
-    const trace::Scope trace_scope{state->trace};
+    core::log::RequestScope scope{state->request.request_id};
+    const core::trace::Scope trace_scope{state->trace};
     state->impl.Write(state->raw, state->request.request_id,
                       Runtime::Impl::Run(state->route.handler, state->request), state->route.path,
                       state->started);
@@ -480,7 +491,7 @@ void Responder::Fallback() const {
 }
 
 Runtime::Runtime(const core::CommonConfig& config) : impl_{std::make_unique<Impl>(config)} {
-  log::Init(config.service, config.log_level);
+  core::log::Init(config.service, config.log_level);
   // A peer that closed its socket must give an error on write, not kill the process (hiredis
   // writes with plain write(2)).
   std::signal(SIGPIPE, SIG_IGN);
@@ -488,7 +499,7 @@ Runtime::Runtime(const core::CommonConfig& config) : impl_{std::make_unique<Impl
 
 Runtime::~Runtime() = default;
 
-metrics::Registry& Runtime::metrics() noexcept { return impl_->registry; }
+core::metrics::Registry& Runtime::metrics() noexcept { return impl_->registry; }
 
 std::stop_token Runtime::stop_token() const noexcept { return impl_->stop.get_token(); }
 
@@ -614,7 +625,7 @@ restinio::server_settings_t<Traits> ServerSettings(Runtime::Impl& impl,
   ConfigureParseErrorAnswers(
       limits, [&impl](const ParseErrorAnswer& answer, const std::string& request_id) {
         impl.MetricsFor("unparsed", "", answer.status).requests->Inc();
-        log::Request(request_id, "", "", answer.status, 0);
+        core::log::Request(request_id, "", "", answer.status, 0);
       });
   return restinio::server_settings_t<Traits>{}
       .port(static_cast<std::uint16_t>(config.port))
@@ -658,7 +669,7 @@ class Drainer {
 
  private:
   void Begin(int signal) {
-    log::Info("shutting down", {{"signal", signal}, {"inFlight", impl_.in_flight.load()}});
+    core::log::Info("shutting down", {{"signal", signal}, {"inFlight", impl_.in_flight.load()}});
     impl_.draining = true;
     impl_.stop.request_stop();
     server_.close_async([] {}, [](const std::exception_ptr&) {});
@@ -670,7 +681,7 @@ class Drainer {
     if ((impl_.in_flight.load() == 0 && impl_.open_streams.load() == 0) ||
         Clock::now() >= deadline_) {
       if (impl_.in_flight.load() != 0)
-        log::Warn("drain timed out", {{"inFlight", impl_.in_flight.load()}});
+        core::log::Warn("drain timed out", {{"inFlight", impl_.in_flight.load()}});
       impl_.io.stop();
       return;
     }
@@ -698,16 +709,16 @@ int Runtime::Serve(std::vector<Route> routes, std::vector<ReadinessCheck> checks
   Drainer drainer{impl, server};
 
   server.open_sync();
-  log::Info("listening", {{"address", impl.config.bind_address},
-                          {"port", impl.config.port},
-                          {"ioThreads", impl.config.io_threads},
-                          {"workerThreads", impl.config.worker_threads}});
+  core::log::Info("listening", {{"address", impl.config.bind_address},
+                                {"port", impl.config.port},
+                                {"ioThreads", impl.config.io_threads},
+                                {"workerThreads", impl.config.worker_threads}});
   std::vector<std::thread> io_threads;
   for (int i = 1; i < impl.config.io_threads; ++i) io_threads.emplace_back([&] { impl.io.run(); });
   impl.io.run();
   for (auto& thread : io_threads) thread.join();
   impl.workers->join();
-  log::Info("stopped");
+  core::log::Info("stopped");
   return 0;
 }
 

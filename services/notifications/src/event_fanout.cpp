@@ -27,7 +27,7 @@ bus::ConsumerOptions Options(bus::ConnectOptions connect, const std::string& que
 }  // namespace
 
 EventFanout::EventFanout(bus::ConnectOptions connect, std::function<void()> on_event,
-                         metrics::Registry& registry)
+                         core::metrics::Registry& registry)
     : queue_{"notifications.live." + core::NewUuid()},
       on_event_{std::move(on_event)},
       consumer_{Options(std::move(connect), queue_)} {
@@ -40,7 +40,7 @@ void EventFanout::Step(std::stop_token) {
   if (!consumer_.connected()) {
     consumer_.Connect();
     connected_ = true;
-    log::Info("live updates subscribed", {{"queue", queue_}, {"broker", consumer_.node()}});
+    core::log::Info("live updates subscribed", {{"queue", queue_}, {"broker", consumer_.node()}});
     on_event_();  // events published while disconnected: their rows are read now
   }
   if (const auto delivery = consumer_.Next(kPoll)) {

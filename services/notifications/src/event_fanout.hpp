@@ -19,7 +19,7 @@ namespace comanda::notifications {
 class EventFanout : public core::Task {
  public:
   EventFanout(bus::ConnectOptions connect, std::function<void()> on_event,
-              metrics::Registry& registry);
+              core::metrics::Registry& registry);
   EventFanout(const EventFanout&) = delete;
   EventFanout& operator=(const EventFanout&) = delete;
 

@@ -19,7 +19,7 @@ bus::ConnectOptions Named(bus::ConnectOptions options, std::string name) {
 
 OrderCreatedConsumer::OrderCreatedConsumer(ConsumerSettings settings, NotificationStore& store,
                                            std::function<bool()> database_up,
-                                           metrics::Registry& registry)
+                                           core::metrics::Registry& registry)
     : settings_{std::move(settings)},
       database_up_{std::move(database_up)},
       consumer_{
@@ -39,7 +39,7 @@ void OrderCreatedConsumer::Connect() {
   consumer_.Connect();  // declares the topology first
   publisher_.EnsureConnected();
   connected_ = true;
-  log::Info(
+  core::log::Info(
       "consuming",
       {{"queue", kWorkQueue}, {"broker", consumer_.node()}, {"prefetch", settings_.prefetch}});
 }
@@ -59,17 +59,17 @@ std::optional<EventProcessor::Outcome> OrderCreatedConsumer::WaitForDatabase(
     std::atomic<bool>& paused;
     ~Resume() { paused = false; }
   } resume{paused_};
-  log::Warn("database unavailable, consumer paused",
-            {{"messageId", delivery.properties.message_id},
-             {"error", processor_.unavailable_error()},
-             {"probeMaxIntervalMs", kProbeDelays.cap.count()}});
+  core::log::Warn("database unavailable, consumer paused",
+                  {{"messageId", delivery.properties.message_id},
+                   {"error", processor_.unavailable_error()},
+                   {"probeMaxIntervalMs", kProbeDelays.cap.count()}});
   core::Backoff probe_delays{kProbeDelays};
   int probes = 0;
   for (;;) {
     core::SleepFor(stop, probe_delays.Next());
     if (stop.stop_requested()) {
-      log::Info("consumer stopping while paused; the delivery goes back to the queue",
-                {{"messageId", delivery.properties.message_id}});
+      core::log::Info("consumer stopping while paused; the delivery goes back to the queue",
+                      {{"messageId", delivery.properties.message_id}});
       return std::nullopt;
     }
     ++probes;
@@ -78,11 +78,11 @@ std::optional<EventProcessor::Outcome> OrderCreatedConsumer::WaitForDatabase(
     if (outcome == EventProcessor::Outcome::kDatabaseUnavailable) continue;
     const std::chrono::duration<double, std::milli> paused_for =
         std::chrono::steady_clock::now() - started;
-    log::Info("database available again, consumer resumed",
-              {{"messageId", delivery.properties.message_id},
-               {"outcome", ToString(outcome)},
-               {"pausedMs", static_cast<std::int64_t>(paused_for.count())},
-               {"probes", probes}});
+    core::log::Info("database available again, consumer resumed",
+                    {{"messageId", delivery.properties.message_id},
+                     {"outcome", ToString(outcome)},
+                     {"pausedMs", static_cast<std::int64_t>(paused_for.count())},
+                     {"probes", probes}});
     return outcome;
   }
 }
@@ -98,9 +98,9 @@ void OrderCreatedConsumer::Step(std::stop_token stop) {
     outcome = *handled;
   }
   consumer_.Ack(delivery->delivery_tag);
-  log::Debug("delivery acked", {{"messageId", delivery->properties.message_id},
-                                {"outcome", ToString(outcome)},
-                                {"redelivered", delivery->redelivered}});
+  core::log::Debug("delivery acked", {{"messageId", delivery->properties.message_id},
+                                      {"outcome", ToString(outcome)},
+                                      {"redelivered", delivery->redelivered}});
 }
 
 std::string_view OrderCreatedConsumer::Recover(const std::exception&) noexcept {

@@ -35,7 +35,7 @@ class OrderCreatedConsumer final : public core::Task {
  public:
   /// `database_up` is a cheap probe (`SELECT 1`) used while paused.
   OrderCreatedConsumer(ConsumerSettings settings, NotificationStore& store,
-                       std::function<bool()> database_up, metrics::Registry& registry);
+                       std::function<bool()> database_up, core::metrics::Registry& registry);
 
   void Step(std::stop_token stop) override;
   std::string_view Recover(const std::exception& error) noexcept override;
@@ -61,7 +61,7 @@ class OrderCreatedConsumer final : public core::Task {
   EventProcessor processor_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> paused_{false};
-  metrics::Counter& pauses_;
+  core::metrics::Counter& pauses_;
 };
 
 }  // namespace comanda::notifications

@@ -78,7 +78,7 @@ bus::Message DeadLetterMessage(const bus::Delivery& delivery, std::string_view c
 }
 
 EventProcessor::EventProcessor(NotificationStore& store, Republish republish, RetryPolicy policy,
-                               metrics::Registry& registry)
+                               core::metrics::Registry& registry)
     : store_{store},
       republish_{std::move(republish)},
       policy_{policy},
@@ -104,10 +104,10 @@ EventProcessor::Outcome EventProcessor::DeadLetter(const bus::Delivery& delivery
                                                    std::string_view code, std::string_view reason) {
   republish_(DeadLetterMessage(delivery, code, reason));
   dead_lettered_.Inc();
-  log::Warn("event dead-lettered", {{"messageId", delivery.properties.message_id},
-                                    {"code", code},
-                                    {"reason", Clip(reason)},
-                                    {"queue", kDeadLetterQueue}});
+  core::log::Warn("event dead-lettered", {{"messageId", delivery.properties.message_id},
+                                          {"code", code},
+                                          {"reason", Clip(reason)},
+                                          {"queue", kDeadLetterQueue}});
   return Outcome::kDeadLettered;
 }
 
@@ -135,8 +135,8 @@ void EventProcessor::ObserveLatency(std::chrono::system_clock::time_point occurr
 
 EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   // The order's trace (the event's W3C traceparent header) on every line about this delivery.
-  const trace::Scope trace_scope{
-      trace::ContinueOrStart(delivery.properties.Header("traceparent").value_or(""))};
+  const core::trace::Scope trace_scope{
+      core::trace::ContinueOrStart(delivery.properties.Header("traceparent").value_or(""))};
   // The AMQP `type` says which schema to read (the body's eventType is checked by the parser).
   if (delivery.properties.type == kOrderStatusChanged) return HandleStatus(delivery);
   OrderCreated event;
@@ -145,19 +145,19 @@ EventProcessor::Outcome EventProcessor::Handle(const bus::Delivery& delivery) {
   } catch (const PoisonMessage& poison) {
     return DeadLetter(delivery, poison.code(), poison.what());
   }
-  const log::RequestScope scope{CorrelationIdOf(delivery, event.correlation_id)};
+  const core::log::RequestScope scope{CorrelationIdOf(delivery, event.correlation_id)};
   const int attempt = AttemptOf(delivery.properties);
   const auto text = NotificationText(event);
   const auto outcome = Persist(delivery, event.event_id, event.order_id, attempt,
                                [&] { return store_.Store(event, text); });
   if (outcome != Outcome::kStored) return outcome;
   ObserveLatency(event.occurred_at);
-  log::Output(text, {{"eventId", event.event_id},
-                     {"orderId", event.order_id},
-                     {"userId", event.user_id},
-                     {"totalCents", event.total_cents},
-                     {"currency", event.currency},
-                     {"attempt", attempt}});
+  core::log::Output(text, {{"eventId", event.event_id},
+                           {"orderId", event.order_id},
+                           {"userId", event.user_id},
+                           {"totalCents", event.total_cents},
+                           {"currency", event.currency},
+                           {"attempt", attempt}});
   return outcome;
 }
 
@@ -168,7 +168,7 @@ EventProcessor::Outcome EventProcessor::HandleStatus(const bus::Delivery& delive
   } catch (const PoisonMessage& poison) {
     return DeadLetter(delivery, poison.code(), poison.what());
   }
-  const log::RequestScope scope{CorrelationIdOf(delivery, event.correlation_id)};
+  const core::log::RequestScope scope{CorrelationIdOf(delivery, event.correlation_id)};
   const int attempt = AttemptOf(delivery.properties);
   const auto text = StatusText(event);
   const auto outcome = Persist(delivery, event.event_id, event.order_id, attempt,
@@ -176,12 +176,12 @@ EventProcessor::Outcome EventProcessor::HandleStatus(const bus::Delivery& delive
   if (outcome != Outcome::kStored) return outcome;
   ObserveLatency(event.occurred_at);
   if (IsCustomerFacing(event.to)) {
-    log::Output(text, {{"eventId", event.event_id},
-                       {"orderId", event.order_id},
-                       {"userId", event.user_id},
-                       {"state", event.to},
-                       {"sequence", event.sequence},
-                       {"attempt", attempt}});
+    core::log::Output(text, {{"eventId", event.event_id},
+                             {"orderId", event.order_id},
+                             {"userId", event.user_id},
+                             {"state", event.to},
+                             {"sequence", event.sequence},
+                             {"attempt", attempt}});
   }
   return outcome;
 }
@@ -196,8 +196,8 @@ EventProcessor::Outcome EventProcessor::Persist(
     if (db::IsUnavailable(e)) {
       // Not the message's fault: it keeps its attempts, and the caller waits for the database.
       unavailable_error_ = Clip(e.what());
-      log::Debug("database unavailable, the delivery waits",
-                 {{"eventId", event_id}, {"attempt", attempt}, {"error", e.what()}});
+      core::log::Debug("database unavailable, the delivery waits",
+                       {{"eventId", event_id}, {"attempt", attempt}, {"error", e.what()}});
       return Outcome::kDatabaseUnavailable;
     }
     const auto delay = NextRetry(policy_, attempt);
@@ -208,21 +208,21 @@ EventProcessor::Outcome EventProcessor::Persist(
     }
     republish_(RetryMessage(delivery, attempt + 1, *delay, e.what()));
     retried_.Inc();
-    log::Warn("storing a notification failed, retrying later", {{"eventId", event_id},
-                                                                {"attempt", attempt},
-                                                                {"retryInMs", delay->count()},
-                                                                {"error", e.what()}});
+    core::log::Warn("storing a notification failed, retrying later", {{"eventId", event_id},
+                                                                      {"attempt", attempt},
+                                                                      {"retryInMs", delay->count()},
+                                                                      {"error", e.what()}});
     return Outcome::kRetried;
   }
   if (result == NotificationStore::Result::kDuplicate) {
     duplicates_.Inc();
-    log::Info("duplicate event ignored", {{"eventId", event_id}, {"orderId", order_id}});
+    core::log::Info("duplicate event ignored", {{"eventId", event_id}, {"orderId", order_id}});
     return Outcome::kDuplicate;
   }
   if (result == NotificationStore::Result::kStale) {
     stale_.Inc();
-    log::Info("stale status event ignored (the order is at a later state already)",
-              {{"eventId", event_id}, {"orderId", order_id}});
+    core::log::Info("stale status event ignored (the order is at a later state already)",
+                    {{"eventId", event_id}, {"orderId", order_id}});
     return Outcome::kDuplicate;
   }
   stored_.Inc();

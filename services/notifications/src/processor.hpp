@@ -56,7 +56,7 @@ class EventProcessor {
   enum class Outcome { kStored, kDuplicate, kRetried, kDeadLettered, kDatabaseUnavailable };
 
   EventProcessor(NotificationStore& store, Republish republish, RetryPolicy policy,
-                 metrics::Registry& registry);
+                 core::metrics::Registry& registry);
 
   /// A delivery just taken from the queue.
   Outcome Process(const bus::Delivery& delivery);
@@ -79,13 +79,13 @@ class EventProcessor {
   NotificationStore& store_;
   Republish republish_;
   RetryPolicy policy_;
-  metrics::Counter& consumed_;
-  metrics::Counter& stored_;
-  metrics::Counter& duplicates_;
-  metrics::Counter& retried_;
-  metrics::Counter& dead_lettered_;
-  metrics::Counter& stale_;
-  metrics::Histogram& latency_;
+  core::metrics::Counter& consumed_;
+  core::metrics::Counter& stored_;
+  core::metrics::Counter& duplicates_;
+  core::metrics::Counter& retried_;
+  core::metrics::Counter& dead_lettered_;
+  core::metrics::Counter& stale_;
+  core::metrics::Histogram& latency_;
   std::string unavailable_error_;
 };
 

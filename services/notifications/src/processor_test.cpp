@@ -70,7 +70,7 @@ class EventProcessorTest : public ::testing::Test {
 
   FakeStore store;
   std::vector<bus::Message> published;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   EventProcessor processor{store, [this](const bus::Message& m) { published.push_back(m); },
                            RetryPolicy{3, milliseconds{200}, milliseconds{300'000}}, registry};
 };

@@ -16,7 +16,8 @@ constexpr std::chrono::minutes kPruneEvery{10};
 
 }  // namespace
 
-StreamHub::StreamHub(StreamEventSource& source, HubSettings settings, metrics::Registry& registry)
+StreamHub::StreamHub(StreamEventSource& source, HubSettings settings,
+                     core::metrics::Registry& registry)
     : source_{source},
       settings_{settings},
       sent_{registry.GetCounter("notifications_stream_events_sent_total",
@@ -120,7 +121,7 @@ std::chrono::milliseconds StreamHub::Pass() {
     if (!started_) {
       last_id_ = source_.Latest();
       started_ = true;
-      log::Info("stream hub started", {{"lastEventId", last_id_}});
+      core::log::Info("stream hub started", {{"lastEventId", last_id_}});
     }
     const bool more = Deliver();
     std::vector<Subscriber> arrivals;
@@ -136,7 +137,7 @@ std::chrono::milliseconds StreamHub::Pass() {
       try {
         if (replayed) Start(subscriber);
       } catch (const std::exception& e) {
-        log::Warn("stream replay failed", {{"error", e.what()}});
+        core::log::Warn("stream replay failed", {{"error", e.what()}});
         replayed = false;
       }
       // A stream whose replay failed is closed: its client reconnects and resumes.
@@ -146,13 +147,13 @@ std::chrono::milliseconds StreamHub::Pass() {
     if (const auto now = Clock::now(); now >= next_prune_) {
       next_prune_ = now + kPruneEvery;
       const auto pruned = source_.Prune(settings_.retention);
-      if (pruned > 0) log::Info("stream events pruned", {{"rows", pruned}});
+      if (pruned > 0) core::log::Info("stream events pruned", {{"rows", pruned}});
     }
     delay = more ? std::chrono::milliseconds{0} : Clock::now() < hot_until ? kHotPoll : kIdlePoll;
   } catch (const std::exception& e) {
     // The database is down or still migrating: streams stay open (heartbeats keep them) and
     // catch up from last_id_ once it answers.
-    log::Warn("stream hub cannot read events", {{"error", e.what()}});
+    core::log::Warn("stream hub cannot read events", {{"error", e.what()}});
   }
   Housekeep(Clock::now());
   return delay;
@@ -173,7 +174,7 @@ void StreamHub::Stopped() noexcept {
   try {
     CloseAll();
   } catch (const std::exception& e) {
-    log::Warn("stream hub cannot close its streams", {{"error", e.what()}});
+    core::log::Warn("stream hub cannot close its streams", {{"error", e.what()}});
   }
 }
 

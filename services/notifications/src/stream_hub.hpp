@@ -41,7 +41,7 @@ struct HubSettings {
 /// repeated across a reconnect.
 class StreamHub : public core::Task {
  public:
-  StreamHub(StreamEventSource& source, HubSettings settings, metrics::Registry& registry);
+  StreamHub(StreamEventSource& source, HubSettings settings, core::metrics::Registry& registry);
   StreamHub(const StreamHub&) = delete;
   StreamHub& operator=(const StreamHub&) = delete;
 
@@ -72,7 +72,7 @@ class StreamHub : public core::Task {
 
   StreamEventSource& source_;
   HubSettings settings_;
-  metrics::Counter& sent_;
+  core::metrics::Counter& sent_;
   std::atomic<std::size_t> open_{0};
 
   std::mutex mutex_;

@@ -69,7 +69,7 @@ class FakeStream final : public http::Stream {
 
 struct HubTest : ::testing::Test {
   FakeSource source;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   StreamHub hub{source, HubSettings{}, registry};
 
   std::shared_ptr<FakeStream> Open(Audience audience, std::optional<std::int64_t> last = {},

@@ -23,7 +23,7 @@ nlohmann::json ParseBody(const http::ClientResponse& response) {
 }  // namespace
 
 Dependency::Dependency(const http::Client& client, http::CircuitBreaker::Options breaker,
-                       metrics::Registry& registry)
+                       core::metrics::Registry& registry)
     : client_{client}, breaker_{breaker}, registry_{registry} {}
 
 void Dependency::Admit() {
@@ -57,8 +57,8 @@ http::ClientResponse Dependency::Settle(http::CallResult result) {
   if (response.status >= 500) {
     breaker_.RecordFailure();
     record("error");
-    log::Warn("dependency answered with an error",
-              {{"dependency", name}, {"status", response.status}});
+    core::log::Warn("dependency answered with an error",
+                    {{"dependency", name}, {"status", response.status}});
     throw Unavailable(name);
   }
   breaker_.RecordSuccess();
@@ -87,7 +87,7 @@ Customer HttpLookups::ParseProfile(const http::ClientResponse& response) {
   if (response.status != 200 || !body.is_object() || !body.contains("id") ||
       !body["id"].is_string() || !body.contains("email") || !body["email"].is_string() ||
       !body.contains("name") || !body["name"].is_string()) {
-    log::Warn("unexpected answer from users-service", {{"status", response.status}});
+    core::log::Warn("unexpected answer from users-service", {{"status", response.status}});
     throw Unavailable("users-service");
   }
   return Customer{body["id"].get<std::string>(), body["email"].get<std::string>(),
@@ -99,8 +99,8 @@ std::optional<Product> HttpLookups::ParseFind(const http::ClientResponse& respon
   if (response.status == 404) return std::nullopt;
   auto product = response.status == 200 ? ParseProduct(ParseBody(response)) : std::nullopt;
   if (!product) {
-    log::Warn("unexpected answer from products-service",
-              {{"status", response.status}, {"productId", product_id}});
+    core::log::Warn("unexpected answer from products-service",
+                    {{"status", response.status}, {"productId", product_id}});
     throw Unavailable("products-service");
   }
   return product;

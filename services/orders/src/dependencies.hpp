@@ -19,7 +19,7 @@ namespace comanda::orders {
 class Dependency {
  public:
   Dependency(const http::Client& client, http::CircuitBreaker::Options breaker,
-             metrics::Registry& registry);
+             core::metrics::Registry& registry);
 
   http::ClientResponse Get(std::string_view path, const http::Headers& headers = {});
   /// The two halves of Get for calls made in a batch (http::GetAll): Admit throws at once while
@@ -32,7 +32,7 @@ class Dependency {
  private:
   const http::Client& client_;
   http::CircuitBreaker breaker_;
-  metrics::Registry& registry_;
+  core::metrics::Registry& registry_;
 };
 
 /// What an order needs from the other services: the caller, and each product (nullopt: no such

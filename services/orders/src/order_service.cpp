@@ -22,7 +22,7 @@ Placed OrderService::Replay(const std::string& user_id, const IdempotencyRecord&
   }
   auto order = orders_.Find(user_id, record.order_id);
   if (!order) throw std::runtime_error{"idempotency record without its order"};
-  log::Info("idempotent replay", {{"orderId", order->id}});
+  core::log::Info("idempotent replay", {{"orderId", order->id}});
   return {std::move(*order), true};
 }
 
@@ -50,15 +50,15 @@ Placed OrderService::Place(const std::string& user_id, std::string_view authoriz
                           std::string{kOrderCreatedRoutingKey},
                           OrderCreatedEvent(order, customer, event_id, request_id).dump(),
                           request_id,
-                          trace::CurrentTraceparent()};
+                          core::trace::CurrentTraceparent()};
   auto result = orders_.Insert(order, key, request_hash, event);
   if (const auto* record = std::get_if<IdempotencyRecord>(&result)) {
     return Replay(user_id, *record, request_hash);  // a concurrent request with this key won
   }
-  log::Info("order placed", {{"orderId", order.id},
-                             {"eventId", event_id},
-                             {"totalCents", order.total_cents},
-                             {"lines", order.lines.size()}});
+  core::log::Info("order placed", {{"orderId", order.id},
+                                   {"eventId", event_id},
+                                   {"totalCents", order.total_cents},
+                                   {"lines", order.lines.size()}});
   return {std::get<Order>(std::move(result)), false};
 }
 
@@ -116,13 +116,13 @@ Order OrderService::Apply(const Caller& caller, const std::string& order_id, con
     return std::optional<OutboxEvent>{OutboxEvent{
         event_id, std::string{kOrderStatusChanged}, std::string{kOrderStatusChangedRoutingKey},
         OrderStatusChangedEvent(transition, event_id, request_id).dump(), request_id,
-        trace::CurrentTraceparent()}};
+        core::trace::CurrentTraceparent()}};
   });
   if (!moved) throw Error{Errc::kNotFound, "No such order."};
-  log::Info("order status changed", {{"orderId", moved->id},
-                                     {"eventId", event_id},
-                                     {"status", moved->status},
-                                     {"version", moved->version}});
+  core::log::Info("order status changed", {{"orderId", moved->id},
+                                           {"eventId", event_id},
+                                           {"status", moved->status},
+                                           {"version", moved->version}});
   return std::move(*moved);
 }
 

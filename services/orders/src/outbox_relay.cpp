@@ -39,7 +39,7 @@ bus::Message ToMessage(const OutboxRecord& record) {
 }
 
 OutboxRelay::OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, RelayOptions options,
-                         metrics::Registry& registry)
+                         core::metrics::Registry& registry)
     : table_{table},
       publisher_{publisher},
       options_{options},
@@ -92,11 +92,11 @@ bool OutboxRelay::BrokerReachable() {
     broker_connected_ = publisher_.connected();
     broker_was_down_ = true;
     if (backlog_.load() > 0) throw;
-    log::Debug("outbox relay cannot reach RabbitMQ", {{"error", e.what()}});
+    core::log::Debug("outbox relay cannot reach RabbitMQ", {{"error", e.what()}});
     return false;
   }
   broker_connected_ = true;
-  if (broker_was_down_) log::Info("outbox relay connected to RabbitMQ");
+  if (broker_was_down_) core::log::Info("outbox relay connected to RabbitMQ");
   broker_was_down_ = false;
   return true;
 }
@@ -121,7 +121,7 @@ std::size_t OutboxRelay::Pass(std::stop_token stop) {
   }
   table_.MarkSent(records);
   acked_.Inc(records.size());
-  log::Debug("outbox events published", {{"count", records.size()}});
+  core::log::Debug("outbox events published", {{"count", records.size()}});
   return records.size();
 }
 

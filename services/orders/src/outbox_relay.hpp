@@ -90,7 +90,7 @@ struct RelayOptions {
 class OutboxRelay final : public core::Task {
  public:
   OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, RelayOptions options,
-              metrics::Registry& registry);
+              core::metrics::Registry& registry);
 
   void Step(std::stop_token stop) override;
   std::string_view Recover(const std::exception& error) noexcept override;
@@ -118,8 +118,8 @@ class OutboxRelay final : public core::Task {
   std::atomic<double> backlog_{0};
   std::atomic<double> oldest_epoch_{0};
   std::atomic<bool> broker_connected_{false};
-  metrics::Counter& acked_;
-  metrics::Counter& failed_;
+  core::metrics::Counter& acked_;
+  core::metrics::Counter& failed_;
 };
 
 }  // namespace comanda::orders

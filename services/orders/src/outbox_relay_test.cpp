@@ -77,7 +77,7 @@ class FakePublisher final : public bus::BatchPublisher {
   bool connected() const noexcept override { return !fail; }
 };
 
-double Counted(metrics::Registry& registry, const char* result) {
+double Counted(core::metrics::Registry& registry, const char* result) {
   return static_cast<double>(registry
                                  .GetCounter("orders_outbox_publish_total",
                                              "Outbox events published, by broker answer",
@@ -89,7 +89,7 @@ TEST(OutboxRelayPass, MarksTheBatchSentOnlyAfterTheBrokerAckedIt) {
   FakeTable table;
   table.rows = {Record("a"), Record("b")};
   FakePublisher publisher;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
   EXPECT_EQ(relay.Pass({}), 2u);
   EXPECT_EQ(publisher.published, (std::vector<std::string>{"a", "b"}));
@@ -102,7 +102,7 @@ TEST(OutboxRelayPass, AFailedPublishMarksNothingSentAndThrows) {
   table.rows = {Record("a"), Record("b")};
   FakePublisher publisher;
   publisher.fail = true;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
   EXPECT_THROW(relay.Pass({}), bus::BrokerError);
   EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "failed a: nacked"}));
@@ -113,7 +113,7 @@ TEST(OutboxRelayPass, AFailedPublishMarksNothingSentAndThrows) {
 TEST(OutboxRelayPass, NothingClaimedPublishesNothing) {
   FakeTable table;
   FakePublisher publisher;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
   EXPECT_EQ(relay.Pass({}), 0u);
   EXPECT_TRUE(publisher.published.empty());
@@ -124,7 +124,7 @@ TEST(OutboxRelayPass, AStopRequestReleasesTheClaimUnsent) {
   FakeTable table;
   table.rows = {Record("a")};
   FakePublisher publisher;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
   std::stop_source stop;
   stop.request_stop();
@@ -136,7 +136,7 @@ TEST(OutboxRelayPass, AStopRequestReleasesTheClaimUnsent) {
 TEST(OutboxRelay, ADatabaseFailureDropsTheConnectionABrokerFailureDoesNot) {
   FakeTable table;
   FakePublisher publisher;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
   relay.Recover(bus::BrokerError{"nacked"});
   EXPECT_TRUE(table.log.empty());
@@ -148,7 +148,7 @@ TEST(OutboxRelay, ABrokerThatIsDownWithNothingWaitingIsNotAFailure) {
   FakeTable table;
   FakePublisher publisher;
   publisher.fail = true;
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
   relay.Step({});  // no claim while the broker is away; waits for work instead
   EXPECT_EQ(table.log, std::vector<std::string>{});

@@ -41,7 +41,7 @@ std::uint64_t PgExpiredRows::DeleteBatch(Table table, std::chrono::seconds reten
   return static_cast<std::uint64_t>(result.affected_rows());
 }
 
-Pruner::Pruner(ExpiredRows& rows, PruneOptions options, metrics::Registry& registry)
+Pruner::Pruner(ExpiredRows& rows, PruneOptions options, core::metrics::Registry& registry)
     : rows_{rows},
       options_{options},
       outbox_pruned_{registry.GetCounter("orders_pruned_rows_total",
@@ -93,9 +93,9 @@ void Pruner::Step(std::stop_token stop) {
   if (counts.outbox > 0 || counts.keys > 0) {
     const std::chrono::duration<double, std::milli> took =
         std::chrono::steady_clock::now() - started;
-    log::Info("pruned expired rows", {{"outbox", counts.outbox},
-                                      {"idempotencyKeys", counts.keys},
-                                      {"durationMs", took.count()}});
+    core::log::Info("pruned expired rows", {{"outbox", counts.outbox},
+                                            {"idempotencyKeys", counts.keys},
+                                            {"durationMs", took.count()}});
   }
   core::SleepFor(stop, options_.interval);
 }

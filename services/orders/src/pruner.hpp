@@ -55,7 +55,7 @@ class PgExpiredRows final : public ExpiredRows {
 /// failed run is counted, drops the connection and is retried after `interval` (RetryDelays()).
 class Pruner final : public core::Task {
  public:
-  Pruner(ExpiredRows& rows, PruneOptions options, metrics::Registry& registry);
+  Pruner(ExpiredRows& rows, PruneOptions options, core::metrics::Registry& registry);
 
   void Step(std::stop_token stop) override;
   std::string_view Recover(const std::exception& error) noexcept override;
@@ -74,10 +74,10 @@ class Pruner final : public core::Task {
 
   ExpiredRows& rows_;
   PruneOptions options_;
-  metrics::Counter& outbox_pruned_;
-  metrics::Counter& keys_pruned_;
-  metrics::Counter& runs_ok_;
-  metrics::Counter& runs_failed_;
+  core::metrics::Counter& outbox_pruned_;
+  core::metrics::Counter& keys_pruned_;
+  core::metrics::Counter& runs_ok_;
+  core::metrics::Counter& runs_failed_;
 };
 
 }  // namespace comanda::orders

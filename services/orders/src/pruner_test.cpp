@@ -37,13 +37,13 @@ class FakeRows final : public ExpiredRows {
   void Reset() noexcept override { ++resets; }
 };
 
-std::uint64_t Counter(metrics::Registry& registry, const char* name, const char* help,
+std::uint64_t Counter(core::metrics::Registry& registry, const char* name, const char* help,
                       const char* label, const char* value) {
   return registry.GetCounter(name, help, {{label, value}}).Value();
 }
 
 TEST(Pruner, IsDisabledOnlyWhenBothRetentionsAreZero) {
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   FakeRows rows;
   EXPECT_FALSE((Pruner{rows, Options(0, 0), registry}.DisabledBecause().empty()));
   EXPECT_TRUE((Pruner{rows, Options(1, 0), registry}.DisabledBecause().empty()));
@@ -51,7 +51,7 @@ TEST(Pruner, IsDisabledOnlyWhenBothRetentionsAreZero) {
 }
 
 TEST(PrunerRunOnce, DeletesBatchesUntilOneIsNotFull) {
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   FakeRows rows;
   rows.outbox = {10, 10, 4};
   rows.keys = {3};
@@ -67,7 +67,7 @@ TEST(PrunerRunOnce, DeletesBatchesUntilOneIsNotFull) {
 }
 
 TEST(PrunerRunOnce, StopsAtMaxBatchesPerTable) {
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   FakeRows rows;
   rows.outbox = {10, 10, 10, 10};
   Pruner pruner{rows, Options(60, 0), registry};
@@ -76,7 +76,7 @@ TEST(PrunerRunOnce, StopsAtMaxBatchesPerTable) {
 }
 
 TEST(Pruner, AFailedRunIsCountedDropsTheConnectionAndWaitsAnInterval) {
-  metrics::Registry registry;
+  core::metrics::Registry registry;
   FakeRows rows;
   rows.fail = true;
   auto options = Options(60, 60);

@@ -63,7 +63,7 @@ std::optional<CacheEntry> DecodeEntry(std::string_view stored) {
 }
 
 Catalog::Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
-                 metrics::Registry& metrics, cache::AsyncRedis* async_redis)
+                 core::metrics::Registry& metrics, cache::AsyncRedis* async_redis)
     : products_{products},
       redis_{redis},
       ttl_{ttl},
@@ -84,7 +84,7 @@ std::chrono::seconds Catalog::JitteredTtl() const {
 
 void Catalog::Invalidate() {
   if (!redis_.Incr(kGenerationKey)) {
-    log::Warn(
+    core::log::Warn(
         "cache not invalidated: redis unavailable; it is invalidated when redis answers again");
   }
 }

@@ -48,7 +48,7 @@ class Catalog {
   using HitCallback = std::function<void(std::optional<Page>)>;
 
   Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
-          metrics::Registry& metrics, cache::AsyncRedis* async_redis = nullptr);
+          core::metrics::Registry& metrics, cache::AsyncRedis* async_redis = nullptr);
 
   Page List(const std::optional<std::string>& category);
   /// nullopt when there is no such product (not cached).
@@ -69,9 +69,9 @@ class Catalog {
   cache::Redis& redis_;
   std::chrono::seconds ttl_;
   cache::AsyncRedis* async_redis_;
-  metrics::Counter& hits_;
-  metrics::Counter& misses_;
-  metrics::Counter& bypasses_;
+  core::metrics::Counter& hits_;
+  core::metrics::Counter& misses_;
+  core::metrics::Counter& bypasses_;
   cache::SingleFlight<std::optional<Page>> flight_;
 };
 

@@ -61,7 +61,7 @@ auth::Claims MenuWrite::RequireAdmin(const http::Request& request) const {
 http::Response CreateProduct::operator()(const http::Request& request) const {
   const auto claims = RequireAdmin(request);
   const auto product = products_.Create(ParseProductInput(request.Json()));
-  log::Info("product created", {{"productId", product.id}, {"by", claims.sub}});
+  core::log::Info("product created", {{"productId", product.id}, {"by", claims.sub}});
   catalog_.Invalidate();
   return http::Json(201, ToJson(product)).Header("Location", "/products/" + product.id);
 }
@@ -71,7 +71,7 @@ http::Response ReplaceProduct::operator()(const http::Request& request) const {
   const std::string id{request.Param("id")};
   const auto product = products_.Replace(id, ParseProductInput(request.Json()));
   if (!product) throw NotFound();
-  log::Info("product replaced", {{"productId", id}, {"by", claims.sub}});
+  core::log::Info("product replaced", {{"productId", id}, {"by", claims.sub}});
   catalog_.Invalidate();
   return http::Json(200, ToJson(*product));
 }
@@ -80,7 +80,7 @@ http::Response DeleteProduct::operator()(const http::Request& request) const {
   const auto claims = RequireAdmin(request);
   const std::string id{request.Param("id")};
   if (!products_.Delete(id)) throw NotFound();
-  log::Info("product deleted", {{"productId", id}, {"by", claims.sub}});
+  core::log::Info("product deleted", {{"productId", id}, {"by", claims.sub}});
   catalog_.Invalidate();
   return http::Empty(204);
 }

@@ -55,7 +55,7 @@ std::vector<db::Statement> Statements() {
   };
 }
 
-ProductRepository::ProductRepository(db::Pool& db, metrics::Registry& metrics)
+ProductRepository::ProductRepository(db::Pool& db, core::metrics::Registry& metrics)
     : db_{db}, metrics_{metrics} {}
 
 template <class Work>

@@ -16,7 +16,7 @@ std::vector<db::Statement> Statements();
 /// The `products` table (soft-deleted rows are invisible). Every query's latency is measured.
 class ProductRepository {
  public:
-  ProductRepository(db::Pool& db, metrics::Registry& metrics);
+  ProductRepository(db::Pool& db, core::metrics::Registry& metrics);
 
   std::vector<Product> List(const std::optional<std::string>& category);
   std::optional<Product> Find(const std::string& id);
@@ -29,7 +29,7 @@ class ProductRepository {
   auto Timed(const char* query, Work&& work);
 
   db::Pool& db_;
-  metrics::Registry& metrics_;
+  core::metrics::Registry& metrics_;
 };
 
 }  // namespace comanda::products

@@ -16,7 +16,7 @@ http::Response Register::operator()(const http::Request& request) const {
                 {{"password", "is too weak: " + *weak}}};
   }
   const auto user = users_.Create(registration, passwords_.Hash(registration.password));
-  log::Info("user registered", {{"userId", user.id}});
+  core::log::Info("user registered", {{"userId", user.id}});
   return http::Json(201, RegisteredJson(user));
 }
 
@@ -69,7 +69,7 @@ http::Response SetRole::operator()(const http::Request& request) const {
   const auto role = ParseRoleChange(request.Json());
   const auto user = users_.SetRole(std::string{request.Param("id")}, role);
   if (!user) throw Error{Errc::kNotFound, "No such user."};
-  log::Info("role changed", {{"userId", user->id}, {"role", user->role}, {"by", claims.sub}});
+  core::log::Info("role changed", {{"userId", user->id}, {"role", user->role}, {"by", claims.sub}});
   return http::Json(200, ProfileJson(*user)).Header("Cache-Control", "no-store");
 }
 

@@ -74,6 +74,9 @@ struct HttpLimits {
   std::chrono::milliseconds read_timeout{35'000};
   /// From a request read whole until its answer starts (a streaming route opts out: Route).
   std::chrono::milliseconds handle_timeout{30'000};
+  /// The longest a request waits for a worker: past it, the request is answered 503 SERVICE_BUSY
+  /// instead of being handled (below handle_timeout, so that a burst is answered, not cut off).
+  std::chrono::milliseconds queue_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};
   /// At SIGTERM: how long requests in flight may take before the process exits anyway.
   std::chrono::milliseconds drain_timeout{10'000};

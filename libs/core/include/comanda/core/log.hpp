@@ -6,7 +6,7 @@
 
 /// JSON-lines logging: one object per line on stdout with ts, level, service, msg, requestId (null
 /// outside a request).
-namespace comanda::log {
+namespace comanda::core::log {
 
 enum class Level { kDebug, kInfo, kWarn, kError };
 
@@ -61,4 +61,4 @@ class RequestScope {
 /// The current thread's request id, empty outside a request.
 const std::string& CurrentRequestId();
 
-}  // namespace comanda::log
+}  // namespace comanda::core::log

@@ -11,7 +11,7 @@
 #include <vector>
 
 /// A small Prometheus registry: counters, histograms and callback gauges, rendered as text.
-namespace comanda::metrics {
+namespace comanda::core::metrics {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
@@ -75,4 +75,4 @@ class Registry {
 /// `{a="x",b="y"}` with Prometheus escaping; empty for no labels.
 std::string RenderLabels(const Labels& labels);
 
-}  // namespace comanda::metrics
+}  // namespace comanda::core::metrics

@@ -8,7 +8,7 @@
 /// event carries, `00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`. Every log line
 /// written while a context is current carries its trace id (`traceId`); outgoing HTTP calls and
 /// published events carry it on, as a new span of the same trace.
-namespace comanda::trace {
+namespace comanda::core::trace {
 
 struct Context {
   std::string trace_id;  // 32 lower-case hex digits, not all zero
@@ -45,4 +45,4 @@ const std::string& CurrentTraceId();
 /// outside a traced request or event.
 std::string CurrentTraceparent();
 
-}  // namespace comanda::trace
+}  // namespace comanda::core::trace

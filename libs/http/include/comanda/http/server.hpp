@@ -73,7 +73,7 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  metrics::Registry& metrics() noexcept;
+  core::metrics::Registry& metrics() noexcept;
   /// Requested when shutdown begins; background loops watch it.
   std::stop_token stop_token() const noexcept;
   /// The I/O threads' context, for asynchronous clients used by fast paths. It runs only inside
