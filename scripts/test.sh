@@ -49,7 +49,10 @@ background=()   # process group leaders
 run_in_background() {   # NAME COMMAND...: log in .state/NAME.log
   local name=$1; shift
   mkdir -p .state
-  setsid nice -n 19 "$@" >".state/$name.log" 2>&1 &
+  # setsid: its own process group, to stop it whole; a new session is also a new scheduler autogroup, where
+  # nice alone would not count against the tests' session: the autogroup gets nice 19 too.
+  setsid nice -n 19 bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true; exec "$@"' "$name" "$@" \
+    >".state/$name.log" 2>&1 &
   background+=("$!")
   step "$name: started in the background at nice 19 (log: .state/$name.log)"
 }
