@@ -9,70 +9,41 @@
 #        COMANDA_CLUSTER_PORT_BASE [21000] (the cluster test uses 20000), the cluster's state in .state/bench-cluster
 #        (destroyed before and after each round)
 # Loopback only; the load is bounded by rate x duration.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # the helpers only: this script starts no stack of its own
 rate=${1:-50}
 duration=${2:-20}
 rounds=${3:-1}
 ((rate > 0 && rate <= 500 && duration > 0 && duration <= 120 && rounds > 0 && rounds <= 5)) ||
-  { echo "bench: rate 1..500/s, duration 1..120 s, rounds 1..5" >&2; exit 2; }
-BIN=$(realpath "${BIN:-build/release/bin}")
+  bench_die "rate 1..500/s, duration 1..120 s, rounds 1..5"
+BIN=$(realpath "$BIN")
 export LOG_LEVEL=${LOG_LEVEL:-warn}
 export COMANDA_BIN_DIR=$BIN COMANDA_CLUSTER_DIR=$PWD/.state/bench-cluster
 export COMANDA_CLUSTER_PORT_BASE=${COMANDA_CLUSTER_PORT_BASE:-21000}
-WORK=$(mktemp -d /tmp/comanda-bench-cluster.XXXXXX)
 cleanup() { bash scripts/cluster.sh destroy >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-pct() {   # pct P FILE: the P-th percentile of a sorted column of numbers
-  awk -v p="$1" '{a[NR]=$1} END {if (NR == 0) {print "-"; exit} i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print a[i]}' "$2"
-}
-
-# One round against the cluster: prints one table row.
-cluster_round() {
+# One round against the cluster: prints one table row. A subshell: the cluster's environment stays in it.
+cluster_round() (
   bash scripts/cluster.sh destroy >/dev/null
   bash scripts/cluster.sh up >"$WORK/cluster-up.log" 2>&1 || { tail -n 30 "$WORK/cluster-up.log" >&2; exit 1; }
   eval "$(bash scripts/cluster.sh env)"
-  local ports users products orders tag i email token since expected stored
+  local ports since expected
   read -ra ports <<<"$COMANDA_CLUSTER_SERVICE_PORTS"
-  users=${ports[0]} products=${ports[2]} orders="${ports[4]},${ports[5]}"
-  tag=$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')
-  : >"$WORK/tokens"
-  for i in $(seq 1 "${CUSTOMERS:-8}"); do
-    email=bench-$i-$tag@example.com
-    curl -fs -o /dev/null -X POST "http://127.0.0.1:$users/register" -H 'Content-Type: application/json' \
-      -d "{\"email\":\"$email\",\"password\":\"bench-password-$i\",\"name\":\"Bench Customer $i\"}"
-    token=$(curl -fs -X POST "http://127.0.0.1:$users/login" -H 'Content-Type: application/json' \
-      -d "{\"email\":\"$email\",\"password\":\"bench-password-$i\"}" | jq -r .accessToken)
-    echo "$token" >>"$WORK/tokens"
-  done
-  curl -fs "http://127.0.0.1:$products/products" | jq -r '(.items // .)[] | select(.available != false) | .id' \
-    >"$WORK/products"
-  jq -n --arg run "$tag" --rawfile t "$WORK/tokens" --rawfile p "$WORK/products" \
-    '{run: $run, tokens: ($t | split("\n") | map(select(length > 0))), products: ($p | split("\n") | map(select(length > 0)))}' \
-    >"$WORK/data.json"
-  psql_orders() { psql -X -q -At "$ORDERS_DATABASE_URL" "$@"; }
-  psql_notifications() { psql -X -q -At "$NOTIFICATIONS_DATABASE_URL" "$@"; }
-  since=$(psql_orders -c "SELECT now()")
-  /usr/bin/python3 bench/paced_orders.py --port "$orders" --rate "$rate" --duration "$duration" \
+  make_customers "${CUSTOMERS:-8}" "${ports[0]}"
+  paced_data "${ports[2]}"
+  orders_sql() { psql -X -q -At -F ' ' "$ORDERS_DATABASE_URL" -c "$1"; }
+  notifications_sql() { psql -X -q -At -F ' ' "$NOTIFICATIONS_DATABASE_URL" -c "$1"; }
+  since=$(orders_sql "SELECT now()")
+  /usr/bin/python3 bench/paced_orders.py --port "${ports[4]},${ports[5]}" --rate "$rate" --duration "$duration" \
     --data "$WORK/data.json" >"$WORK/paced.json"
-  expected=$(psql_orders -c "SELECT count(*) FROM outbox WHERE created_at >= '$since'")
-  for _ in $(seq 1 200); do   # 10 s at most for the last notifications
-    stored=$(psql_notifications -c "SELECT count(*) FROM notifications WHERE created_at >= '$since'")
-    ((stored >= expected)) && break
-    sleep 0.05
-  done
-  psql_orders -F ' ' -c "SELECT aggregate_id, extract(epoch FROM created_at) FROM outbox WHERE created_at >= '$since'" |
-    sort >"$WORK/committed"
-  psql_notifications -F ' ' -c "SELECT order_id, extract(epoch FROM created_at) FROM notifications
-    WHERE created_at >= '$since'" | sort >"$WORK/stored"
-  join "$WORK/committed" "$WORK/stored" | awk '{printf "%.3f\n", ($3 - $2) * 1000}' | sort -n >"$WORK/event-ms"
+  expected=$(event_latencies "$since" orders_sql notifications_sql)
   echo "cluster load: $(cat "$WORK/paced.json")" >&2
   echo "| cluster | $expected | $(wc -l <"$WORK/event-ms") | $(jq .latency_ms.p50 "$WORK/paced.json") |" \
-    "$(jq .latency_ms.p99 "$WORK/paced.json") | $(pct 50 "$WORK/event-ms") | $(pct 99 "$WORK/event-ms") |" \
+    "$(jq .latency_ms.p99 "$WORK/paced.json") | $(percentile 50 "$WORK/event-ms") | $(percentile 99 "$WORK/event-ms") |" \
     "$(jq -c .statuses "$WORK/paced.json") |"
   bash scripts/cluster.sh destroy >/dev/null
-}
+)
 
 # One round against the single-node system: bench/event_latency.sh's own row, reshaped.
 single_round() {

@@ -107,26 +107,61 @@ stop_service() {
   unset "PID_OF[$name]"
 }
 
-# make_customers N: registers N customers (bench-<n>-<random>@example.com) and logs each in;
+# make_customers N [USERS_PORT]: registers N customers (bench-<n>-<random>@example.com) and logs each in;
 # writes "email token" lines to $WORK/customers.
 make_customers() {
-  local n=$1 tag i email
+  local n=$1 port=${2:-${PORT_OF[users]}} tag i email
   tag=$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')
   : > "$WORK/customers"
   for i in $(seq 1 "$n"); do
     email=bench-$i-$tag@example.com
-    curl -fs -o /dev/null -X POST "http://127.0.0.1:${PORT_OF[users]}/register" -H 'Content-Type: application/json' \
+    curl -fs -o /dev/null -X POST "http://127.0.0.1:$port/register" -H 'Content-Type: application/json' \
       -d "{\"email\":\"$email\",\"password\":\"bench-password-$i\",\"name\":\"Bench Customer $i\"}" ||
       bench_die "register failed"
-    echo "$email $(curl -fs -X POST "http://127.0.0.1:${PORT_OF[users]}/login" -H 'Content-Type: application/json' \
+    echo "$email $(curl -fs -X POST "http://127.0.0.1:$port/login" -H 'Content-Type: application/json' \
       -d "{\"email\":\"$email\",\"password\":\"bench-password-$i\"}" | jq -r .accessToken)" >> "$WORK/customers"
   done
 }
 
-# product_ids: the ids of the available products, one a line.
+# product_ids [PRODUCTS_PORT]: the ids of the available products, one a line.
 product_ids() {
-  curl -fs "http://127.0.0.1:${PORT_OF[products]}/products" |
+  curl -fs "http://127.0.0.1:${1:-${PORT_OF[products]}}/products" |
     jq -r '(.items // .)[] | select(.available != false) | .id'
+}
+
+# paced_data [PRODUCTS_PORT]: bench/paced_orders.py's --data file ($WORK/data.json) from $WORK/customers.
+paced_data() {
+  jq -n --arg run "$(date +%s)" --rawfile customers "$WORK/customers" --argjson products "$(product_ids "$@" | jq -R . | jq -s .)" \
+    '{run: $run, products: $products, tokens: ($customers | split("\n") | map(select(length > 0) | split(" ")[1]))}' \
+    > "$WORK/data.json"
+}
+
+# event_latencies SINCE ORDERS_SQL NOTIFICATIONS_SQL: waits (10 s at most) until every order whose outbox row was
+# written since SINCE has its notification, then writes the order-to-notification latencies in ms, sorted, to
+# $WORK/event-ms and prints the number of orders. ORDERS_SQL and NOTIFICATIONS_SQL are commands that run one
+# statement in that database and print its rows unaligned, space-separated.
+# The latency is notifications.created_at (clock_timestamp() at the insert) minus outbox.created_at (now() of the
+# order's transaction, i.e. its start: an upper bound of commit-to-stored by the transaction's own few ms); both
+# clocks are the same PostgreSQL server's.
+event_latencies() {
+  local since=$1 orders_sql=$2 notifications_sql=$3 expected stored
+  expected=$($orders_sql "SELECT count(*) FROM outbox WHERE created_at >= '$since'")
+  for _ in $(seq 1 200); do
+    stored=$($notifications_sql "SELECT count(*) FROM notifications WHERE created_at >= '$since'")
+    ((stored >= expected)) && break
+    sleep 0.05
+  done
+  $orders_sql "SELECT aggregate_id, extract(epoch FROM created_at) FROM outbox WHERE created_at >= '$since'" |
+    sort > "$WORK/committed"
+  $notifications_sql "SELECT order_id, extract(epoch FROM created_at) FROM notifications WHERE created_at >= '$since'" |
+    sort > "$WORK/stored"
+  join "$WORK/committed" "$WORK/stored" | awk '{printf "%.3f\n", ($3 - $2) * 1000}' | sort -n > "$WORK/event-ms"
+  echo "$expected"
+}
+
+# percentile P FILE: the P-th percentile of a sorted column of numbers ("-" when there is none).
+percentile() {
+  awk -v p="$1" '{a[NR]=$1} END {if (NR == 0) {print "-"; exit} i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print a[i]}' "$2"
 }
 
 # queue_depth QUEUE: messages ready in a queue of the bench broker (rabbitmqctl, a few seconds of Erlang start-up).
