@@ -110,7 +110,8 @@ TEST(ReadCommonConfig, RefusesAQueueTimeoutNotBelowTheHandleTimeout) {
   ConfigReader fits{MapEnv({{"HTTP_QUEUE_TIMEOUT_MS", "250"}, {"HTTP_HANDLE_TIMEOUT_MS", "1000"}})};
   EXPECT_EQ(ReadCommonConfig(fits, "svc", 3001).http.queue_timeout, std::chrono::milliseconds{250});
   EXPECT_TRUE(fits.Problems().empty());
-  ConfigReader equal{MapEnv({{"HTTP_QUEUE_TIMEOUT_MS", "1000"}, {"HTTP_HANDLE_TIMEOUT_MS", "1000"}})};
+  ConfigReader equal{
+      MapEnv({{"HTTP_QUEUE_TIMEOUT_MS", "1000"}, {"HTTP_HANDLE_TIMEOUT_MS", "1000"}})};
   ReadCommonConfig(equal, "svc", 3001);
   ASSERT_EQ(equal.Problems().size(), 1u);
   EXPECT_EQ(equal.Problems()[0].rfind("HTTP_QUEUE_TIMEOUT_MS:", 0), 0u);
