@@ -279,7 +279,8 @@ struct Runtime::Impl {
         core::trace::ContinueOrStart(req->header().get_field_or("traceparent", ""))};
     Response response;
     const auto waited = Clock::now() - started;
-    if (waited > config.http.queue_timeout) {  // its client may be gone; answer before handle_timeout
+    // Waited too long for a worker (its client may be gone): answered before handle_timeout.
+    if (waited > config.http.queue_timeout) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
       Write(req, request_id,
             Problem(Error{Errc::kUnavailable, "The service is busy: the request waited " +
