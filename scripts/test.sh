@@ -72,6 +72,9 @@ stop_background() {
     wait "$pid" 2>/dev/null || true
   done
   bash scripts/compose-test.sh --down >/dev/null 2>&1 || true
+  # The suites share one test stack and leave it up for the next (a developer's rerun starts in seconds);
+  # the whole run stops it, so that CI leaves nothing listening.
+  (cd tests/functional && /usr/bin/python3 -c 'import harness; harness.Stack().run("down")') >/dev/null 2>&1 || true
 }
 compose_prepare="" tidy=""
 if (($# == 0)); then
