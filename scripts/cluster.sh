@@ -153,7 +153,9 @@ bootstrap:
     postgresql:
       use_pg_rewind: true
       use_slots: true
-      parameters: {max_connections: 200, shared_buffers: 64MB, wal_log_hints: "on", wal_keep_size: 128MB}
+      # lc_messages C: the services recognise the "canceling wait for synchronous replication" warning.
+      parameters: {max_connections: 200, shared_buffers: 64MB, wal_log_hints: "on", wal_keep_size: 128MB,
+                   lc_messages: C}
   initdb: [{encoding: UTF8}, {locale: C.UTF-8}, {auth-local: trust}, {auth-host: scram-sha-256}]
   pg_hba:
   - local all all trust

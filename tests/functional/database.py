@@ -2,9 +2,22 @@
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 import psycopg2
+
+import harness
+
+
+def superuser() -> psycopg2.extensions.connection:
+    """The test stack's superuser over its unix socket (trust), as scripts/stack.sh runs it; autocommit."""
+    location = harness.STATE_DIR / "postgres.location"
+    base = Path(location.read_text().strip()) if location.exists() else harness.STATE_DIR / "postgres"
+    conn = psycopg2.connect(host=str(base / "run"), port=harness.PG_PORT, user="postgres", dbname="postgres",
+                            connect_timeout=5)
+    conn.autocommit = True
+    return conn
 
 
 class Database:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import psycopg2
@@ -20,36 +19,26 @@ import pytest
 import requests
 
 import harness
-from database import Database
+from database import Database, superuser
 from products_api import SEEDED_COUNT
 from users_api import ADMIN_EMAIL
-
-
-def _superuser() -> psycopg2.extensions.connection:
-    """The test stack's superuser over its unix socket (trust), as scripts/stack.sh runs it."""
-    location = harness.STATE_DIR / "postgres.location"
-    base = Path(location.read_text().strip()) if location.exists() else harness.STATE_DIR / "postgres"
-    conn = psycopg2.connect(host=str(base / "run"), port=harness.PG_PORT, user="postgres", dbname="postgres",
-                            connect_timeout=5)
-    conn.autocommit = True
-    return conn
 
 
 @contextlib.contextmanager
 def _empty_database(owner: str) -> Iterator[str]:
     """A new, empty database owned by the service's role; dropped afterwards. Yields its URL."""
     name = f"replicas_{owner}_{uuid.uuid4().hex[:10]}"
-    with contextlib.closing(_superuser()) as conn, conn.cursor() as cur:
+    with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
     try:
         yield f"postgresql://{owner}:{owner}@127.0.0.1:{harness.PG_PORT}/{name}"
     finally:
-        with contextlib.closing(_superuser()) as conn, conn.cursor() as cur:
+        with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _waiting_on_locks(database: str) -> int:
-    with contextlib.closing(_superuser()) as conn, conn.cursor() as cur:
+    with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
                     (database,))
         return cur.fetchone()[0]

@@ -2,14 +2,17 @@
 service itself killed while its outbox has a backlog."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 import harness
+from database import superuser
 from harness import wait_for
 from http_checks import assert_problem, assert_retry_after, parse_prometheus
 from orders_api import OrdersDb, amqp_url, place, place_ok
@@ -192,3 +195,62 @@ def test_postgres_restarted_the_first_orders_after_it_are_created_once(stack, or
     placed = before + [without_key.json()["id"], with_key.json()["id"]]
     assert orders_db.orders_of(customer["id"]) == len(placed)
     assert all(len(orders_db.outbox_for(order_id)) == 1 for order_id in placed)
+
+
+@contextlib.contextmanager
+def _synchronous_standby_missing():
+    """PostgreSQL configured for a synchronous standby that never connects: a session with
+    synchronous_commit=on then waits at every commit. Every other session gets synchronous_commit=local, so
+    the shared services go on as before. Restored afterwards (which also releases the waiting commits)."""
+    settings = {"synchronous_standby_names": "comanda_absent_standby", "synchronous_commit": "local"}
+    with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
+        for name, value in settings.items():
+            cur.execute(f"ALTER SYSTEM SET {name} = %s", (value,))
+        cur.execute("SELECT pg_reload_conf()")
+    try:
+        yield
+    finally:
+        with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
+            for name in settings:
+                cur.execute(f"ALTER SYSTEM RESET {name}")
+            cur.execute("SELECT pg_reload_conf()")
+
+
+def _cancel_standby_wait(statement: str) -> None:
+    """Waits until a backend running `statement` (a fragment of its SQL) waits for the synchronous standby,
+    then cancels it, as an operator's pg_cancel_backend would."""
+    def waiting() -> int | None:
+        with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = 'orders' AND wait_event = 'SyncRep' "
+                        "AND query LIKE %s", (f"%{statement}%",))
+            row = cur.fetchone()
+            return row[0] if row else None
+    pid = wait_for(waiting, timeout=10, message=f"a commit of {statement!r} waiting for the standby")
+    with contextlib.closing(superuser()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_cancel_backend(%s)", (pid,))
+
+
+def test_a_commit_the_synchronous_standby_never_confirmed_is_not_acknowledged(start_orders, customer, orders_db):
+    """With synchronous replication a commit waits for the standby. When a cancel ends that wait, PostgreSQL
+    keeps the commit on the primary only and reports success with a mere WARNING. Such an order would be lost
+    with the primary, so it is answered 503 (outcome unknown), and a retry with the same key is 503 too (the
+    replay waits for the standby as well); once the standby confirms, the retry gets the same order, stored
+    once. Without the watch on that warning the first answer is a 201."""
+    service = start_orders({"DATABASE_URL": harness.database_url("orders") +
+                            "?options=-c%20synchronous_commit%3Don"})
+    key = str(uuid.uuid4())
+    with _synchronous_standby_missing(), ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(place, service, customer["token"], key=key)
+        _cancel_standby_wait("INSERT INTO idempotency_keys")
+        assert_problem(first.result(timeout=15), 503, "DEPENDENCY_UNAVAILABLE")
+        # Committed on the primary only: there, but not acknowledged.
+        stored = orders_db.query("SELECT order_id::text FROM idempotency_keys WHERE user_id = %s AND key = %s",
+                                 customer["id"], key)
+        assert len(stored) == 1, stored
+        again = pool.submit(place, service, customer["token"], key=key)
+        _cancel_standby_wait("UPDATE idempotency_keys")
+        assert_problem(again.result(timeout=15), 503, "DEPENDENCY_UNAVAILABLE")
+    replay = place(service, customer["token"], key=key)
+    assert replay.status_code == 201, replay.text
+    assert replay.json()["id"] == stored[0][0]
+    assert orders_db.orders_of(customer["id"]) == 1

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "comanda/core/error.hpp"
+#include "comanda/core/log.hpp"
 
 namespace comanda::db {
 
@@ -25,6 +26,23 @@ bool IsUnavailable(const std::exception& error) noexcept {
     return IsUnavailableSqlState(sql->sqlstate());
   }
   return false;
+}
+
+bool IsUnreplicatedCommitNotice(std::string_view message) noexcept {
+  // PostgreSQL's text (src/backend/replication/syncrep.c), with lc_messages in English, as in
+  // scripts/cluster.sh and the images; the notice carries no SQLSTATE of its own (01000).
+  return message.find("canceling wait for synchronous replication") != std::string_view::npos;
+}
+
+bool UnreplicatedCommitWatch::operator()(const char message[]) noexcept {
+  if (IsUnreplicatedCommitNotice(message)) seen_ = true;
+  return true;  // the other handlers still see it
+}
+
+void UnreplicatedCommitWatch::Check() const {
+  if (!seen_) return;
+  core::log::Warn("a commit was not confirmed by the synchronous standby: answered as unknown", {});
+  throw pqxx::in_doubt_error{"the commit was not confirmed by the synchronous standby"};
 }
 
 }  // namespace comanda::db

@@ -74,5 +74,17 @@ TEST(IsUnavailableSqlState, NeedsAWholeCodeOfAnOutageClass) {
   EXPECT_FALSE(IsUnavailableSqlState("40001"));
 }
 
+TEST(IsUnreplicatedCommitNotice, MatchesPostgresWarningOnly) {
+  // As PostgreSQL 15 sends it when a cancel (a statement timeout is one) ends the wait for the
+  // synchronous standby (src/backend/replication/syncrep.c).
+  EXPECT_TRUE(IsUnreplicatedCommitNotice(
+      "WARNING:  canceling wait for synchronous replication due to user request\n"
+      "DETAIL:  The transaction has already committed locally, but might not have been "
+      "replicated to the standby.\n"));
+  EXPECT_FALSE(IsUnreplicatedCommitNotice("WARNING:  there is no transaction in progress\n"));
+  EXPECT_FALSE(IsUnreplicatedCommitNotice("NOTICE:  relation \"orders\" already exists\n"));
+  EXPECT_FALSE(IsUnreplicatedCommitNotice(""));
+}
+
 }  // namespace
 }  // namespace comanda::db

@@ -9,7 +9,7 @@ namespace comanda::orders {
 namespace {
 
 constexpr auto kPlace = "orders_place";
-constexpr auto kFindKey = "orders_find_idempotency_key";
+constexpr auto kFindKey = "orders_confirm_idempotency_key";
 constexpr auto kFindOrder = "orders_find";
 constexpr auto kListOrders = "orders_list";
 constexpr auto kItemsOf = "orders_items_of";
@@ -117,9 +117,14 @@ std::vector<db::Statement> Statements() {
        "correlation_id, traceparent) SELECT $12::uuid, go.id, $13::text, $14::text, $15::text, "
        "$16::text, NULLIF($17::text, '') FROM go) "
        "SELECT count(*) FROM go"},
+      // A replay rewrites its key's row (unchanged) rather than only reading it: a write commits
+      // like the order did, after it, so it waits for the synchronous standby, and once the
+      // standby confirms it (db::UnreplicatedCommitWatch) the order is there too. The first
+      // answer may have been a 503 because the order's own commit was never confirmed, and a
+      // replay must not vouch for it either. An unknown key matches no row: no write, no wait.
       {kFindKey,
-       "SELECT order_id::text, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = "
-       "$2"},
+       "UPDATE idempotency_keys SET request_hash = request_hash WHERE user_id = $1 AND key = $2 "
+       "RETURNING order_id::text, request_hash"},
       {kFindOrder, "SELECT " COMANDA_ORDER_COLUMNS " FROM orders WHERE id = $1 AND user_id = $2"},
       {kListOrders, "SELECT " COMANDA_ORDER_COLUMNS
                     " FROM orders WHERE user_id = $1 ORDER BY seq DESC LIMIT $2"},

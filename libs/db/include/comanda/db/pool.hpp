@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,13 +54,15 @@ class Pool {
   /// restarted, say) is dropped together with every idle one, and `work` runs once more on a fresh
   /// connection: a broken connection means nothing was committed, so this is safe, and the caller
   /// does not pay for a stale pool. A second failure, or a commit whose outcome is unknown, becomes
-  /// core::Error{kUnavailable} (503). Other database errors propagate.
+  /// core::Error{kUnavailable} (503). So does a commit that PostgreSQL reports as done although
+  /// its synchronous standby never confirmed it (UnreplicatedCommitWatch). Other database errors
+  /// propagate.
   template <class Work>
   decltype(auto) Run(Work&& work) {
     for (int attempt = 1;; ++attempt) {
       auto lease = Acquire();
       try {
-        return work(*lease);
+        return Watched(*lease, work);
       } catch (const pqxx::in_doubt_error&) {
         lease.Discard();
         throw Unavailable();
@@ -127,6 +130,20 @@ class Pool {
 
  private:
   static core::Error Unavailable();
+  /// `work`, then UnreplicatedCommitWatch::Check(); the watch is gone before the caller may
+  /// discard the connection.
+  template <class Work>
+  static decltype(auto) Watched(pqxx::connection& connection, Work& work) {
+    UnreplicatedCommitWatch watch{connection};
+    if constexpr (std::is_void_v<decltype(work(connection))>) {
+      work(connection);
+      watch.Check();
+    } else {
+      decltype(auto) result = work(connection);
+      watch.Check();
+      return result;
+    }
+  }
   Lease AcquireUnchecked();
   void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
   /// Connect failures are logged when they start, then at most every 30 s, and the recovery once.

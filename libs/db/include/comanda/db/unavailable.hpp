@@ -1,6 +1,7 @@
 #pragma once
 
 #include <exception>
+#include <pqxx/errorhandler>
 #include <string_view>
 
 namespace comanda::db {
@@ -16,5 +17,24 @@ bool IsUnavailable(const std::exception& error) noexcept;
 /// True for a whole SQLSTATE of class 08 (connection exception), 53 (insufficient resources), 57
 /// (operator intervention: shutdown, cancel, statement timeout) or 58 (system error).
 bool IsUnavailableSqlState(std::string_view sqlstate) noexcept;
+
+/// True for PostgreSQL's warning that a commit stopped waiting for its synchronous standby (a
+/// cancel came first; the statement timeout is off by then): the transaction is committed on the
+/// primary only, and lost with it if the standby is promoted, yet the statement reports success.
+bool IsUnreplicatedCommitNotice(std::string_view message) noexcept;
+
+/// While it lives, watches one connection's notices for IsUnreplicatedCommitNotice. Check() then
+/// throws pqxx::in_doubt_error: the write must not be acknowledged as durable. Must not outlive the
+/// connection.
+class UnreplicatedCommitWatch final : public pqxx::errorhandler {
+ public:
+  explicit UnreplicatedCommitWatch(pqxx::connection_base& connection)
+      : pqxx::errorhandler{connection} {}
+  bool operator()(const char message[]) noexcept override;
+  void Check() const;
+
+ private:
+  bool seen_ = false;
+};
 
 }  // namespace comanda::db
