@@ -29,8 +29,8 @@ bool IsUnavailable(const std::exception& error) noexcept {
 }
 
 bool IsUnreplicatedCommitNotice(std::string_view message) noexcept {
-  // PostgreSQL's text (src/backend/replication/syncrep.c), with lc_messages in English, as in
-  // scripts/cluster.sh and the images; the notice carries no SQLSTATE of its own (01000).
+  // PostgreSQL's text (src/backend/replication/syncrep.c), with lc_messages in English (C in
+  // scripts/cluster.sh); the notice carries no SQLSTATE of its own (01000).
   return message.find("canceling wait for synchronous replication") != std::string_view::npos;
 }
 

@@ -75,8 +75,8 @@ TEST(IsUnavailableSqlState, NeedsAWholeCodeOfAnOutageClass) {
 }
 
 TEST(IsUnreplicatedCommitNotice, MatchesPostgresWarningOnly) {
-  // As PostgreSQL 15 sends it when a cancel (a statement timeout is one) ends the wait for the
-  // synchronous standby (src/backend/replication/syncrep.c).
+  // As PostgreSQL 15 sends it when a cancel (pg_cancel_backend) ends the wait for the synchronous
+  // standby (src/backend/replication/syncrep.c).
   EXPECT_TRUE(IsUnreplicatedCommitNotice(
       "WARNING:  canceling wait for synchronous replication due to user request\n"
       "DETAIL:  The transaction has already committed locally, but might not have been "
