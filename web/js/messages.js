@@ -12,7 +12,9 @@ const byCode = {
   PRODUCT_UNAVAILABLE: 'Sorry, something in your order is no longer available. Please remove it and try again.',
   IDEMPOTENCY_KEY_REUSED: 'Your order changed while it was being placed. Please check it and place it again.',
   CURRENCY_MISMATCH: 'These dishes cannot be ordered together right now. Please order them separately.',
-  DEPENDENCY_UNAVAILABLE: 'Our kitchen system is not answering right now, so nothing was ordered. Please try again in a moment.',
+  // Also the answer when the database did not confirm a write (a failover): the order may exist, so the words
+  // promise only what the Idempotency-Key guarantees.
+  DEPENDENCY_UNAVAILABLE: 'Our kitchen system is not answering right now. Please try again in a moment: if your order already went through, trying again will not place it twice.',
   // The gateway's own answers when a service is down or slow: the work may or may not have happened.
   SERVICE_UNAVAILABLE: 'We did not get an answer from our kitchen system. Please try again in a moment: if your order already went through, trying again will not place it twice.',
   GATEWAY_TIMEOUT: 'We did not get an answer in time. Please try again: if your order already went through, trying again will not place it twice.',
