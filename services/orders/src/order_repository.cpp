@@ -9,7 +9,7 @@ namespace comanda::orders {
 namespace {
 
 constexpr auto kPlace = "orders_place";
-constexpr auto kFindKey = "orders_confirm_idempotency_key";
+constexpr auto kConfirmKey = "orders_confirm_idempotency_key";
 constexpr auto kFindOrder = "orders_find";
 constexpr auto kListOrders = "orders_list";
 constexpr auto kItemsOf = "orders_items_of";
@@ -122,7 +122,7 @@ std::vector<db::Statement> Statements() {
       // standby confirms it (db::UnreplicatedCommitWatch) the order is there too. The first
       // answer may have been a 503 because the order's own commit was never confirmed, and a
       // replay must not vouch for it either. An unknown key matches no row: no write, no wait.
-      {kFindKey,
+      {kConfirmKey,
        "UPDATE idempotency_keys SET request_hash = request_hash WHERE user_id = $1 AND key = $2 "
        "RETURNING order_id::text, request_hash"},
       {kFindOrder, "SELECT " COMANDA_ORDER_COLUMNS " FROM orders WHERE id = $1 AND user_id = $2"},
@@ -176,7 +176,7 @@ std::variant<Order, IdempotencyRecord> OrderRepository::Insert(
                 .as<int>();
         if (placed == 1) return order;
         // Nothing written: only a taken key does that (without a key `go` always has its row).
-        const auto rows = write.exec_prepared(kFindKey, order.user_id, key.value());
+        const auto rows = write.exec_prepared(kConfirmKey, order.user_id, key.value());
         return IdempotencyRecord{rows.at(0)[0].as<std::string>(), rows.at(0)[1].as<std::string>()};
       });
 }
@@ -185,7 +185,7 @@ std::optional<IdempotencyRecord> OrderRepository::FindIdempotency(const std::str
                                                                   const std::string& key) {
   return db_.Run([&](pqxx::connection& connection) -> std::optional<IdempotencyRecord> {
     pqxx::nontransaction tx{connection};
-    const auto rows = tx.exec_prepared(kFindKey, user_id, key);
+    const auto rows = tx.exec_prepared(kConfirmKey, user_id, key);
     if (rows.empty()) return std::nullopt;
     return IdempotencyRecord{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
   });

@@ -100,14 +100,7 @@ class Pool {
   decltype(auto) Transact(Work&& work) {
     return Run([&work](pqxx::connection& connection) -> decltype(auto) {
       pqxx::work transaction{connection};
-      if constexpr (std::is_void_v<decltype(work(transaction))>) {
-        work(transaction);
-        transaction.commit();
-      } else {
-        decltype(auto) result = work(transaction);
-        transaction.commit();
-        return result;
-      }
+      return CallThen(work, transaction, [&transaction] { transaction.commit(); });
     });
   }
 
@@ -130,19 +123,24 @@ class Pool {
 
  private:
   static core::Error Unavailable();
+  /// `work(argument)`, then `after()`; returns what `work` returned, if anything.
+  template <class Work, class Argument, class After>
+  static decltype(auto) CallThen(Work& work, Argument& argument, After&& after) {
+    if constexpr (std::is_void_v<decltype(work(argument))>) {
+      work(argument);
+      after();
+    } else {
+      decltype(auto) result = work(argument);
+      after();
+      return result;
+    }
+  }
   /// `work`, then UnreplicatedCommitWatch::Check(); the watch is gone before the caller may
   /// discard the connection.
   template <class Work>
   static decltype(auto) Watched(pqxx::connection& connection, Work& work) {
     UnreplicatedCommitWatch watch{connection};
-    if constexpr (std::is_void_v<decltype(work(connection))>) {
-      work(connection);
-      watch.Check();
-    } else {
-      decltype(auto) result = work(connection);
-      watch.Check();
-      return result;
-    }
+    return CallThen(work, connection, [&watch] { watch.Check(); });
   }
   Lease AcquireUnchecked();
   void Release(std::unique_ptr<pqxx::connection> connection) noexcept;
