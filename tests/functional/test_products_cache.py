@@ -3,6 +3,7 @@ every replica), single-flight, TTL, and the cache metrics."""
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 import time
 
@@ -198,6 +199,48 @@ def test_write_through_one_replica_is_seen_through_the_other(start_products, mak
     assert b.request("DELETE", item_path, headers=bearer(admin_token)).status_code == 204
     assert_problem(a.get(item_path), 404, "NOT_FOUND")
     assert product["id"] not in {p["id"] for p in _get(a, "/products").json()["items"]}
+
+
+# ------------------------------------------------------------------------------------ copies in memory
+
+def _redis(*command: str) -> str:
+    """One command through redis-cli against the test Redis; its answer."""
+    done = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(harness.REDIS_PORT), *command],
+                          capture_output=True, text=True, timeout=10, check=True)
+    return done.stdout.strip()
+
+
+def _mget_calls() -> int:
+    stats = _redis("INFO", "commandstats")
+    found = re.search(r"^cmdstat_mget:calls=(\d+)", stats, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
+def test_hits_are_served_from_memory_without_asking_redis(start_products):
+    service = start_products()
+    path = f"/products/{MARGHERITA_ID}"
+    _warm(service, path)
+    wait_for(lambda: _cache(_get(service, path)) == "HIT" and _cache(_get(service, path)) == "HIT",
+             timeout=5, message="hits")
+    before = _mget_calls()
+    for _ in range(20):
+        assert _cache(_get(service, path)) == "HIT"
+    assert _mget_calls() - before <= 1, "hits still ask Redis each time: the copy in memory is not used"
+
+
+@pytest.mark.parametrize("change", [("INCR", "products:v1:generation"), ("DEL", "products:v1:list:all"),
+                                    ("FLUSHDB",)], ids=["generation", "entry", "flush"])
+def test_a_change_made_in_redis_by_anyone_drops_the_copy_in_memory(start_products, change):
+    """Another replica's write reaches this one only through Redis: its invalidation message must
+    drop the copy this replica keeps, or the next read would be a stale HIT."""
+    service = start_products()
+    _warm(service, "/products")
+    before = _mget_calls()
+    assert _cache(_get(service, "/products")) == "HIT"
+    assert _mget_calls() == before, "the hit asked Redis: nothing would show the copy was dropped"
+    _redis(*change)  # Redis sends its invalidation before it answers redis-cli
+    assert _cache(_get(service, "/products")) == "MISS", "a stale copy was served from memory"
+    assert _cache(_get(service, "/products")) == "HIT"
 
 
 # ------------------------------------------------------------------------------------------------- TTL

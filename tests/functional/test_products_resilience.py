@@ -119,20 +119,29 @@ def _redis_pid() -> int:
 
 
 def test_frozen_redis_costs_a_bounded_wait_and_no_stale_hit(stack, start_products, make_product, admin_token):
-    """Redis stops answering without closing its sockets (SIGSTOP): hits are read on the I/O thread
-    without blocking, so a read waits at most about REDIS_TIMEOUT_MS before PostgreSQL answers it
-    (BYPASS), a write made meanwhile is not hidden by the old entry when Redis thaws, and HITs return."""
+    """Redis stops answering without closing its sockets (SIGSTOP). The copy kept in memory is
+    served only while Redis answers the invalidation link's pings (every 200 ms when idle, given up
+    after 400 ms), so reads soon go to PostgreSQL (BYPASS); hits are read on the I/O thread without
+    blocking, so each read waits at most about REDIS_TIMEOUT_MS. A write made meanwhile is not
+    hidden by the old entry when Redis thaws, and HITs return."""
     service = start_products({"REDIS_TIMEOUT_MS": "150"})
     _read(service, "/products?category=sides")
     assert _read(service, "/products?category=sides").headers["X-Cache"] == "HIT"
     pid = _redis_pid()
     os.kill(pid, signal.SIGSTOP)
     try:
-        started = time.monotonic()
-        frozen = _read(service, "/products?category=sides")
-        elapsed = time.monotonic() - started
-        assert frozen.headers["X-Cache"] == "BYPASS", frozen.headers
-        assert elapsed < 2.0, f"a read with Redis frozen took {elapsed:.2f} s"
+        frozen_at = time.monotonic()
+        slowest = 0.0
+        while True:
+            started = time.monotonic()
+            frozen = _read(service, "/products?category=sides")
+            slowest = max(slowest, time.monotonic() - started)
+            if frozen.headers["X-Cache"] == "BYPASS":
+                break
+            assert frozen.headers["X-Cache"] == "HIT", frozen.headers
+            assert time.monotonic() - frozen_at < 1.5, "the copy in memory was served 1.5 s after Redis froze"
+            time.sleep(0.02)
+        assert slowest < 2.0, f"a read with Redis frozen took {slowest:.2f} s"
         product = make_product(via=service, category="sides")  # its invalidation cannot reach Redis
         assert product["id"] in {p["id"] for p in _read(service, "/products?category=sides").json()["items"]}
     finally:

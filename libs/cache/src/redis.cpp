@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "comanda/core/log.hpp"
+#include "connect.hpp"
 
 namespace comanda::cache {
 namespace {
@@ -24,7 +25,10 @@ bool ParseInt(std::string_view text, int& out) {
   return ec == std::errc{} && ptr == text.data() + text.size();
 }
 
-// Runs one command with binary-safe arguments; the caller frees the reply (nullptr on I/O error).
+}  // namespace
+
+namespace detail {
+
 redisReply* SendArgv(redisContext* context, const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
@@ -36,7 +40,28 @@ redisReply* SendArgv(redisContext* context, const std::vector<std::string>& args
       redisCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()));
 }
 
-}  // namespace
+redisContext* Connect(const RedisUrl& url, std::chrono::milliseconds timeout) {
+  redisContext* context = redisConnectWithTimeout(url.host.c_str(), url.port, ToTimeval(timeout));
+  if (context == nullptr) return nullptr;
+  if (context->err != 0 || redisSetTimeout(context, ToTimeval(timeout)) != REDIS_OK) {
+    redisFree(context);
+    return nullptr;
+  }
+  auto setup = [context](const std::vector<std::string>& args) {
+    auto* reply = SendArgv(context, args);
+    const bool ok = reply != nullptr && reply->type != REDIS_REPLY_ERROR;
+    if (reply != nullptr) freeReplyObject(reply);
+    return ok;
+  };
+  if ((!url.password.empty() && !setup({"AUTH", url.password})) ||
+      (url.db != 0 && !setup({"SELECT", std::to_string(url.db)}))) {
+    redisFree(context);
+    return nullptr;
+  }
+  return context;
+}
+
+}  // namespace detail
 
 // A copy of what a command returned, so that hiredis memory never leaves this file.
 struct Redis::Reply {
@@ -84,27 +109,7 @@ Redis::~Redis() {
   for (void* context : idle_) redisFree(static_cast<redisContext*>(context));
 }
 
-void* Redis::Connect() const {
-  redisContext* context =
-      redisConnectWithTimeout(url_.host.c_str(), url_.port, ToTimeval(timeout_));
-  if (context == nullptr) return nullptr;
-  if (context->err != 0 || redisSetTimeout(context, ToTimeval(timeout_)) != REDIS_OK) {
-    redisFree(context);
-    return nullptr;
-  }
-  auto setup = [context](const std::vector<std::string>& args) {
-    auto* reply = SendArgv(context, args);
-    const bool ok = reply != nullptr && reply->type != REDIS_REPLY_ERROR;
-    if (reply != nullptr) freeReplyObject(reply);
-    return ok;
-  };
-  if ((!url_.password.empty() && !setup({"AUTH", url_.password})) ||
-      (url_.db != 0 && !setup({"SELECT", std::to_string(url_.db)}))) {
-    redisFree(context);
-    return nullptr;
-  }
-  return context;
-}
+void* Redis::Connect() const { return detail::Connect(url_, timeout_); }
 
 void Redis::Failed(void* context) {
   if (context != nullptr) redisFree(static_cast<redisContext*>(context));
@@ -144,7 +149,7 @@ std::optional<Redis::Reply> Redis::Command(const std::vector<std::string>& args)
     if (!failed_) stale_ = false;  // unless the recovery itself failed
   }
   auto* context = static_cast<redisContext*>(raw);
-  auto* reply = SendArgv(context, args);
+  auto* reply = detail::SendArgv(context, args);
   if (reply == nullptr || context->err != 0) {  // I/O error or timeout: the connection is unusable
     if (reply != nullptr) freeReplyObject(reply);
     Failed(context);

@@ -9,6 +9,7 @@ namespace comanda::products {
 namespace {
 
 const std::string kGenerationKey = "products:v1:generation";
+using NearClock = cache::NearCache<Page>::Clock;
 const std::string kCacheRequests = "products_cache_requests_total";
 const std::string kCacheRequestsHelp = "Catalog reads by cache result.";
 
@@ -35,6 +36,8 @@ Page Serialize(const nlohmann::json& json) {
 }
 
 }  // namespace
+
+const std::string Catalog::kPrefix = "products:v1:";
 
 std::string_view ToString(CacheStatus status) noexcept {
   switch (status) {
@@ -63,15 +66,22 @@ std::optional<CacheEntry> DecodeEntry(std::string_view stored) {
 }
 
 Catalog::Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
-                 core::metrics::Registry& metrics, cache::AsyncRedis* async_redis)
+                 core::metrics::Registry& metrics, cache::AsyncRedis* async_redis,
+                 cache::InvalidationTracker* tracker)
     : products_{products},
       redis_{redis},
       ttl_{ttl},
       async_redis_{async_redis},
+      tracker_{tracker},
       hits_{metrics.GetCounter(kCacheRequests, kCacheRequestsHelp, {{"result", "hit"}})},
       misses_{metrics.GetCounter(kCacheRequests, kCacheRequestsHelp, {{"result", "miss"}})},
       bypasses_{metrics.GetCounter(kCacheRequests, kCacheRequestsHelp, {{"result", "bypass"}})} {
   redis_.OnRecover([this] { Invalidate(); });
+  if (tracker_ != nullptr) {
+    tracker_->OnInvalidate([this](std::optional<std::string_view> key) {
+      near_.Invalidate(key == kGenerationKey ? std::nullopt : key);
+    });
+  }
 }
 
 std::chrono::seconds Catalog::JitteredTtl() const {
@@ -83,7 +93,10 @@ std::chrono::seconds Catalog::JitteredTtl() const {
 }
 
 void Catalog::Invalidate() {
-  if (!redis_.Incr(kGenerationKey)) {
+  const bool bumped = redis_.Incr(kGenerationKey).has_value();
+  // After the bump: a local read that saw the old generation can no longer keep its page.
+  near_.Invalidate(std::nullopt);
+  if (!bumped) {
     core::log::Warn(
         "cache not invalidated: redis unavailable; it is invalidated when redis answers again");
   }
@@ -153,11 +166,24 @@ void Catalog::TryRead(const std::string& key, HitCallback done) {
     done(std::nullopt);
     return;
   }
-  async_redis_->MGet({kGenerationKey, key}, [this, done = std::move(done)](
+  const bool near = tracker_ != nullptr && tracker_->Live();
+  if (near) {
+    if (const auto kept = near_.Get(key)) {
+      hits_.Inc();
+      done(*kept);
+      return;
+    }
+  }
+  const auto epoch = near_.Epoch();
+  async_redis_->MGet({kGenerationKey, key}, [this, key, near, epoch, done = std::move(done)](
                                                 std::optional<cache::AsyncRedis::Values> values) {
     std::optional<Page> hit;
     if (values && redis_.Recovered()) hit = HitOf(*values);
-    if (hit) hits_.Inc();
+    if (hit) {
+      hits_.Inc();
+      // Kept only if no invalidation arrived since the read was sent, and the link still stands.
+      if (near && tracker_->Live()) near_.Put(key, *hit, epoch, NearClock::now() + ttl_);
+    }
     done(std::move(hit));
   });
 }

@@ -6,8 +6,10 @@
 #include <string>
 
 #include "comanda/cache/async_redis.hpp"
+#include "comanda/cache/near_cache.hpp"
 #include "comanda/cache/redis.hpp"
 #include "comanda/cache/single_flight.hpp"
+#include "comanda/cache/tracker.hpp"
 #include "comanda/core/metrics.hpp"
 #include "product_repository.hpp"
 
@@ -42,17 +44,24 @@ std::optional<CacheEntry> DecodeEntry(std::string_view stored);
 /// writes made meanwhile could not invalidate.
 ///
 /// With an AsyncRedis, TryList/TryGet answer hits without blocking (on the HTTP I/O thread);
-/// anything else (a miss, Redis away or not yet recovered) is left to List/Get.
+/// anything else (a miss, Redis away or not yet recovered) is left to List/Get. With an
+/// InvalidationTracker too, the pages they read from Redis are also kept in memory while Redis
+/// reports every change under the cache's prefix (client-side caching), and served from there:
+/// a hit then costs no round trip. A local write drops them at once; another replica's write
+/// drops them when Redis's invalidation arrives, which Redis sends before it answers the write.
 class Catalog {
  public:
   using HitCallback = std::function<void(std::optional<Page>)>;
 
   Catalog(ProductRepository& products, cache::Redis& redis, std::chrono::seconds ttl,
-          core::metrics::Registry& metrics, cache::AsyncRedis* async_redis = nullptr);
+          core::metrics::Registry& metrics, cache::AsyncRedis* async_redis = nullptr,
+          cache::InvalidationTracker* tracker = nullptr);
 
   Page List(const std::optional<std::string>& category);
   /// nullopt when there is no such product (not cached).
   std::optional<Page> Get(const std::string& id);
+  /// The key prefix of every cache entry.
+  static const std::string kPrefix;
   /// Called after every committed write.
   void Invalidate();
 
@@ -69,6 +78,8 @@ class Catalog {
   cache::Redis& redis_;
   std::chrono::seconds ttl_;
   cache::AsyncRedis* async_redis_;
+  cache::InvalidationTracker* tracker_;
+  cache::NearCache<Page> near_;
   core::metrics::Counter& hits_;
   core::metrics::Counter& misses_;
   core::metrics::Counter& bypasses_;

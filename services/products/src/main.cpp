@@ -5,6 +5,8 @@
 #include "comanda/auth/token.hpp"
 #include "comanda/cache/async_redis.hpp"
 #include "comanda/cache/redis.hpp"
+#include "comanda/cache/tracker.hpp"
+#include "comanda/core/worker.hpp"
 #include "comanda/db/pool.hpp"
 #include "comanda/http/client.hpp"
 #include "comanda/http/server.hpp"
@@ -32,7 +34,12 @@ int main(int argc, char* argv[]) {
   auth::JwksKeys keys{http::DocumentFetcher(users, "")};
   const auth::Verifier verifier{keys, config.trust.verify};
   products::ProductRepository repository{db, runtime.metrics()};
-  products::Catalog catalog{repository, redis, config.cache_ttl, runtime.metrics(), &async_redis};
+  // Redis reports every change to the cache's keys on this link, so hits can be kept in memory.
+  cache::InvalidationTracker tracker{config.redis, products::Catalog::kPrefix,
+                                     config.redis_timeout};
+  products::Catalog catalog{repository,        redis,        config.cache_ttl,
+                            runtime.metrics(), &async_redis, &tracker};
+  const core::Worker tracker_worker{"cache invalidations", tracker, runtime.stop_token()};
   const products::App app{repository, catalog, verifier};
 
   db.InitializeInBackground(products::Migrations());
