@@ -48,7 +48,9 @@ int main(int argc, char* argv[]) {
         return open(users_dependency) + open(products_dependency);
       });
   orders::HttpLookups lookups{users_dependency, products_dependency};
-  orders::OrderRepository repository{db};
+  // Each request that writes an outbox row wakes this replica's relay after its commit.
+  core::Wakeup outbox_written;
+  orders::OrderRepository repository{db, outbox_written};
   orders::OrderService service{repository, lookups};
   const orders::App app{service, verifier};
 
@@ -60,8 +62,11 @@ int main(int argc, char* argv[]) {
   bus::Publisher relay_publisher{{{config.amqp, config.amqp_timeout, "orders-service outbox relay"},
                                   {{std::string{orders::kOrdersExchange}, "topic"}},
                                   config.amqp_timeout}};
-  orders::OutboxRelay relay{
-      outbox, relay_publisher, {config.outbox_batch_size, config.outbox_poll}, runtime.metrics()};
+  orders::OutboxRelay relay{outbox,
+                            relay_publisher,
+                            outbox_written,
+                            {config.outbox_batch_size, config.outbox_poll},
+                            runtime.metrics()};
   orders::PgExpiredRows expired{
       db::WithDefaultParameters(config.database_url, "orders-service-pruner")};
   orders::Pruner pruner{expired,

@@ -163,7 +163,7 @@ std::variant<Order, IdempotencyRecord> OrderRepository::Insert(
   const auto lines = LinesJson(order.lines);
   // With a key, running the statement again after a broken connection is safe: a first run that
   // committed has claimed the key, so the second finds it and answers with that order.
-  return db_.RunStatement(
+  auto result = db_.RunStatement(
       key.has_value(), [&](pqxx::connection& connection) -> std::variant<Order, IdempotencyRecord> {
         pqxx::nontransaction write{connection};
         const auto placed =
@@ -179,6 +179,8 @@ std::variant<Order, IdempotencyRecord> OrderRepository::Insert(
         const auto rows = write.exec_prepared(kConfirmKey, order.user_id, key.value());
         return IdempotencyRecord{rows.at(0)[0].as<std::string>(), rows.at(0)[1].as<std::string>()};
       });
+  if (std::holds_alternative<Order>(result)) outbox_written_.Notify();
+  return result;
 }
 
 std::optional<IdempotencyRecord> OrderRepository::FindIdempotency(const std::string& user_id,
@@ -232,7 +234,8 @@ std::optional<Order> OrderRepository::Move(
     const std::string& order_id,
     const std::function<std::optional<OutboxEvent>(const Order&, Transition&)>& decide) {
   if (!core::IsUuid(order_id)) return std::nullopt;
-  return db_.Transact([&](pqxx::work& tx) -> std::optional<Order> {
+  bool written = false;
+  auto moved = db_.Transact([&](pqxx::work& tx) -> std::optional<Order> {
     const auto rows = tx.exec_prepared(kLockOrder, order_id);
     if (rows.empty()) return std::nullopt;
     std::vector<Order> orders{ToOrder(rows[0])};
@@ -249,8 +252,11 @@ std::optional<Order> OrderRepository::Move(
     order.version = transition.sequence;
     order.history.push_back(
         {transition.to, transition.at, transition.by, transition.by_role, transition.reason});
+    written = true;
     return std::move(order);
   });
+  if (written) outbox_written_.Notify();  // Transact returned: committed
+  return moved;
 }
 
 std::vector<Order> OrderRepository::ListFiltered(const std::optional<std::string>& user_id,

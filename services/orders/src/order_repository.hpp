@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "comanda/core/wakeup.hpp"
 #include "comanda/db/pool.hpp"
 #include "orders.hpp"
 
@@ -68,10 +69,11 @@ class OrderStore {
                                           std::optional<std::int64_t> before_seq, int limit) = 0;
 };
 
-/// OrderStore over the request pool.
+/// OrderStore over the request pool. Every committed outbox row notifies `outbox_written`.
 class OrderRepository final : public OrderStore {
  public:
-  explicit OrderRepository(db::Pool& db) : db_{db} {}
+  OrderRepository(db::Pool& db, core::Wakeup& outbox_written)
+      : db_{db}, outbox_written_{outbox_written} {}
   std::variant<Order, IdempotencyRecord> Insert(const Order& order,
                                                 const std::optional<std::string>& key,
                                                 const std::string& request_hash,
@@ -90,6 +92,7 @@ class OrderRepository final : public OrderStore {
 
  private:
   db::Pool& db_;
+  core::Wakeup& outbox_written_;
 };
 
 }  // namespace comanda::orders

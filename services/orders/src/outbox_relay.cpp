@@ -9,7 +9,7 @@ namespace {
 
 // The gauges cost a count over the unsent rows: refreshed once a second, not on every pass.
 constexpr std::chrono::seconds kStatsEvery{1};
-// Under load a NOTIFY comes with every order; starting passes at most every kGather lets each
+// Under load a wake-up comes with every order; starting passes at most every kGather lets each
 // take several rows (one transaction, one wait for confirms) for a few ms of latency.
 constexpr std::chrono::milliseconds kGather{4};
 // How soon a stop request is seen while waiting for work.
@@ -38,10 +38,11 @@ bus::Message ToMessage(const OutboxRecord& record) {
   return message;
 }
 
-OutboxRelay::OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, RelayOptions options,
-                         core::metrics::Registry& registry)
+OutboxRelay::OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, core::Wakeup& wake,
+                         RelayOptions options, core::metrics::Registry& registry)
     : table_{table},
       publisher_{publisher},
+      wake_{wake},
       options_{options},
       acked_{registry.GetCounter("orders_outbox_publish_total",
                                  "Outbox events published, by broker answer",
@@ -63,7 +64,7 @@ OutboxRelay::OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, Rel
 void OutboxRelay::Step(std::stop_token stop) {
   if (std::chrono::steady_clock::now() >= next_stats_) RefreshStats();
   std::size_t claimed = 0;
-  // Claims whatever is there, without asking first: a NOTIFY (or the poll) says when.
+  // Claims whatever is there, without asking first: a wake-up (or the poll) says when.
   if (BrokerReachable()) {
     const auto since = std::chrono::steady_clock::now() - last_pass_;
     if (since < kGather) std::this_thread::sleep_for(kGather - since);
@@ -135,7 +136,7 @@ void OutboxRelay::RefreshStats() {
 void OutboxRelay::WaitForWork(std::stop_token stop) {
   const auto deadline = std::chrono::steady_clock::now() + options_.poll;
   while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline) {
-    if (table_.AwaitNotification(kWaitSlice)) return;
+    if (wake_.WaitFor(kWaitSlice)) return;
   }
 }
 

@@ -13,6 +13,7 @@
 
 #include "comanda/bus/publisher.hpp"
 #include "comanda/core/metrics.hpp"
+#include "comanda/core/wakeup.hpp"
 #include "comanda/core/worker.hpp"
 #include "comanda/db/connection.hpp"
 
@@ -54,13 +55,11 @@ class OutboxTable {
   /// Ends the transaction, nothing marked.
   virtual void Release() = 0;
   virtual OutboxStats Stats() = 0;
-  /// Waits up to `timeout` for a NOTIFY on channel `outbox` (sent with every new row).
-  virtual bool AwaitNotification(std::chrono::milliseconds timeout) = 0;
   /// Drops the connection after an error; the next call reconnects.
   virtual void Reset() noexcept = 0;
 };
 
-/// OutboxTable over a db::Connection of its own (not the request pool's), listening on `outbox`.
+/// OutboxTable over a db::Connection of its own (not the request pool's).
 class PgOutboxTable final : public OutboxTable {
  public:
   explicit PgOutboxTable(std::string database_url);
@@ -70,7 +69,6 @@ class PgOutboxTable final : public OutboxTable {
   void MarkFailed(const OutboxRecord& first, const std::string& error) override;
   void Release() override;
   OutboxStats Stats() override;
-  bool AwaitNotification(std::chrono::milliseconds timeout) override;
   void Reset() noexcept override;
 
  private:
@@ -83,14 +81,15 @@ struct RelayOptions {
   std::chrono::milliseconds poll{1000};
 };
 
-/// The outbox relay, a core::Task: each step claims unsent rows (woken by LISTEN/NOTIFY or the
-/// poll interval), publishes the batch with confirms and marks the whole batch sent only after
-/// the broker acked every message, in the claiming transaction (Pass). At least once: a crash
-/// between the ack and the commit sends the rows again.
+/// The outbox relay, a core::Task: each step claims unsent rows (woken by `wake`, which the
+/// requests that write outbox rows notify after their commit, or by the poll interval, which
+/// finds rows another replica wrote and could not relay), publishes the batch with confirms and
+/// marks the whole batch sent only after the broker acked every message, in the claiming
+/// transaction (Pass). At least once: a crash between the ack and the commit sends the rows again.
 class OutboxRelay final : public core::Task {
  public:
-  OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, RelayOptions options,
-              core::metrics::Registry& registry);
+  OutboxRelay(OutboxTable& table, bus::BatchPublisher& publisher, core::Wakeup& wake,
+              RelayOptions options, core::metrics::Registry& registry);
 
   void Step(std::stop_token stop) override;
   std::string_view Recover(const std::exception& error) noexcept override;
@@ -111,6 +110,7 @@ class OutboxRelay final : public core::Task {
 
   OutboxTable& table_;
   bus::BatchPublisher& publisher_;
+  core::Wakeup& wake_;
   RelayOptions options_;
   bool broker_was_down_ = false;
   std::chrono::steady_clock::time_point next_stats_{};

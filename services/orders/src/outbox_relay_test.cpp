@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
 
 namespace comanda::orders {
 namespace {
@@ -59,7 +60,6 @@ class FakeTable final : public OutboxTable {
   }
   void Release() override { log.push_back("release"); }
   OutboxStats Stats() override { return {static_cast<double>(rows.size()), 0}; }
-  bool AwaitNotification(std::chrono::milliseconds) override { return true; }
   void Reset() noexcept override { log.emplace_back("reset"); }
 };
 
@@ -90,7 +90,8 @@ TEST(OutboxRelayPass, MarksTheBatchSentOnlyAfterTheBrokerAckedIt) {
   table.rows = {Record("a"), Record("b")};
   FakePublisher publisher;
   core::metrics::Registry registry;
-  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
   EXPECT_EQ(relay.Pass({}), 2u);
   EXPECT_EQ(publisher.published, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "sent ab"}));
@@ -103,7 +104,8 @@ TEST(OutboxRelayPass, AFailedPublishMarksNothingSentAndThrows) {
   FakePublisher publisher;
   publisher.fail = true;
   core::metrics::Registry registry;
-  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
   EXPECT_THROW(relay.Pass({}), bus::BrokerError);
   EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "failed a: nacked"}));
   EXPECT_EQ(Counted(registry, "failed"), 1);
@@ -114,7 +116,8 @@ TEST(OutboxRelayPass, NothingClaimedPublishesNothing) {
   FakeTable table;
   FakePublisher publisher;
   core::metrics::Registry registry;
-  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
   EXPECT_EQ(relay.Pass({}), 0u);
   EXPECT_TRUE(publisher.published.empty());
   EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
@@ -125,7 +128,8 @@ TEST(OutboxRelayPass, AStopRequestReleasesTheClaimUnsent) {
   table.rows = {Record("a")};
   FakePublisher publisher;
   core::metrics::Registry registry;
-  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
   std::stop_source stop;
   stop.request_stop();
   relay.Pass(stop.get_token());
@@ -137,7 +141,8 @@ TEST(OutboxRelay, ADatabaseFailureDropsTheConnectionABrokerFailureDoesNot) {
   FakeTable table;
   FakePublisher publisher;
   core::metrics::Registry registry;
-  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
   relay.Recover(bus::BrokerError{"nacked"});
   EXPECT_TRUE(table.log.empty());
   relay.Recover(std::runtime_error{"server closed the connection"});
@@ -149,13 +154,30 @@ TEST(OutboxRelay, ABrokerThatIsDownWithNothingWaitingIsNotAFailure) {
   FakePublisher publisher;
   publisher.fail = true;
   core::metrics::Registry registry;
-  OutboxRelay relay{table, publisher, {10, std::chrono::milliseconds{1}}, registry};
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
   relay.Step({});  // no claim while the broker is away; waits for work instead
   EXPECT_EQ(table.log, std::vector<std::string>{});
   EXPECT_FALSE(relay.broker_connected());
   publisher.fail = false;
   relay.Step({});
   EXPECT_TRUE(relay.broker_connected());
+  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+}
+
+TEST(OutboxRelay, AWakeUpEndsTheWaitForWorkAtOnce) {
+  FakeTable table;
+  FakePublisher publisher;
+  core::metrics::Registry registry;
+  core::Wakeup wake;
+  OutboxRelay relay{table, publisher, wake, {10, std::chrono::seconds{30}}, registry};
+  std::jthread writer{[&wake] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    wake.Notify();  // a request committed an outbox row
+  }};
+  const auto started = std::chrono::steady_clock::now();
+  relay.Step({});  // nothing to claim: waits for work, up to the 30 s poll
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{5});
   EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
 }
 

@@ -29,7 +29,7 @@ std::vector<db::Statement> Statements() {
 }  // namespace
 
 PgOutboxTable::PgOutboxTable(std::string database_url)
-    : connection_{std::move(database_url), Statements(), "outbox"} {}
+    : connection_{std::move(database_url), Statements()} {}
 
 PgOutboxTable::~PgOutboxTable() { Reset(); }
 
@@ -66,10 +66,6 @@ OutboxStats PgOutboxTable::Stats() {
   pqxx::nontransaction query{connection_.Get()};
   const auto row = query.exec_prepared1(kStats);
   return {row[0].as<double>(), row[1].as<double>()};
-}
-
-bool PgOutboxTable::AwaitNotification(std::chrono::milliseconds timeout) {
-  return connection_.AwaitNotification(timeout);
 }
 
 void PgOutboxTable::Reset() noexcept {
