@@ -58,7 +58,7 @@ class FakeTable final : public OutboxTable {
   void MarkFailed(const OutboxRecord& first, const std::string& error) override {
     log.push_back("failed " + first.id + ": " + error);
   }
-  void Release() override { log.push_back("release"); }
+  void Release() override { log.emplace_back("release"); }
   OutboxStats Stats() override { return {static_cast<double>(rows.size()), 0}; }
   void Reset() noexcept override { log.emplace_back("reset"); }
 };
