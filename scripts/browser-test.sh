@@ -9,7 +9,7 @@
 #   COMANDA_WEB_URL: test a gateway that is already running there; nothing is started or stopped
 #   COMANDA_BIN_DIR: the service binaries [none: scripts/run.sh builds the release preset]
 #   COMANDA_STATE_DIR [<repo>/.state/browser]  COMANDA_PG_PORT [26432]  COMANDA_REDIS_PORT [26379]
-#   COMANDA_AMQP_PORT [26672]: the infrastructure of this run (scripts/stack.sh)
+#   COMANDA_AMQP_PORT [10672]: the infrastructure of this run (scripts/stack.sh)
 #   COMANDA_PORT_BASE, GATEWAY_PORT: services on base+1..+4 and the gateway [the first free block from 26000]
 #   (all below Linux's ephemeral range, 32768 and up, so that no outgoing connection holds one of them)
 #   SCREENSHOT_DIR [<repo>/docs/screenshots]: where the menu and confirmation screenshots are written
@@ -34,7 +34,10 @@ port_free() { ! ss -Htan "sport = :$1" 2>/dev/null | grep -q .; }   # no socket 
 if [[ -z ${COMANDA_WEB_URL:-} ]]; then
   export COMANDA_STATE_DIR=${COMANDA_STATE_DIR:-$ROOT/.state/browser}
   export COMANDA_PG_PORT=${COMANDA_PG_PORT:-26432} COMANDA_REDIS_PORT=${COMANDA_REDIS_PORT:-26379}
-  export COMANDA_AMQP_PORT=${COMANDA_AMQP_PORT:-26672}
+  # 10672, so that RabbitMQ's derived ports (distribution 30672, epmd 22672, management 20672/20673:
+  # scripts/stack.sh) stay below the kernel's ephemeral range, as the functional stack's do (docs/decisions.md,
+  # "Test ports"): with 26672 epmd was on 38672, and once in CI it could not start there.
+  export COMANDA_AMQP_PORT=${COMANDA_AMQP_PORT:-10672}
   if [[ -z ${COMANDA_PORT_BASE:-} ]]; then
     # The first block of 100 from 26000 whose service ports (base+1..+4) and gateway port (base+80) are free.
     for base in $(seq 26000 100 31900); do
