@@ -2,7 +2,7 @@
 # POST /orders end to end (token check, users-service /profile, products lookups, the transaction with the
 # outbox) under wrk, beside pgbench running the order's plain inserts (order, items, outbox row; no idempotency
 # row, no trigger: bench/orders_pgbench.sql) on the same PostgreSQL, in one run; then checks
-# that notifications keep up (backlog back to zero within 5 s of the end of the load) and that every order got
+# that notifications keep up (backlog back to zero within 2 s of the end of the load, issue 19) and that every order got
 # exactly one notification.
 #   bench/orders.sh [duration_s=15] [connections=32]
 #   env: BIN (Release binaries, default build/release/bin), LOG_LEVEL [warn], ORDERS_ENV (extra KEY=VALUE words
