@@ -85,100 +85,86 @@ double Counted(core::metrics::Registry& registry, const char* result) {
                                  .Value());
 }
 
-TEST(OutboxRelayPass, MarksTheBatchSentOnlyAfterTheBrokerAckedIt) {
-  FakeTable table;
-  table.rows = {Record("a"), Record("b")};
-  FakePublisher publisher;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
+// What every relay test starts from: an empty table, a publisher that acks, and a relay that
+// claims batches of 10 and polls every `poll`.
+class OutboxRelayTest : public ::testing::Test {
+ protected:
+  OutboxRelay Relay(std::chrono::milliseconds poll = std::chrono::milliseconds{1}) {
+    return OutboxRelay{table_, publisher_, wake_, {10, poll}, registry_};
+  }
+
+  FakeTable table_;
+  FakePublisher publisher_;
+  core::metrics::Registry registry_;
+  core::Wakeup wake_;
+};
+
+TEST_F(OutboxRelayTest, PassMarksTheBatchSentOnlyAfterTheBrokerAckedIt) {
+  table_.rows = {Record("a"), Record("b")};
+  auto relay = Relay();
   EXPECT_EQ(relay.Pass({}), 2u);
-  EXPECT_EQ(publisher.published, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "sent ab"}));
-  EXPECT_EQ(Counted(registry, "acked"), 2);
+  EXPECT_EQ(publisher_.published, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(table_.log, (std::vector<std::string>{"claim 10", "sent ab"}));
+  EXPECT_EQ(Counted(registry_, "acked"), 2);
 }
 
-TEST(OutboxRelayPass, AFailedPublishMarksNothingSentAndThrows) {
-  FakeTable table;
-  table.rows = {Record("a"), Record("b")};
-  FakePublisher publisher;
-  publisher.fail = true;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
+TEST_F(OutboxRelayTest, PassAFailedPublishMarksNothingSentAndThrows) {
+  table_.rows = {Record("a"), Record("b")};
+  publisher_.fail = true;
+  auto relay = Relay();
   EXPECT_THROW(relay.Pass({}), bus::BrokerError);
-  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "failed a: nacked"}));
-  EXPECT_EQ(Counted(registry, "failed"), 1);
-  EXPECT_EQ(Counted(registry, "acked"), 0);
+  EXPECT_EQ(table_.log, (std::vector<std::string>{"claim 10", "failed a: nacked"}));
+  EXPECT_EQ(Counted(registry_, "failed"), 1);
+  EXPECT_EQ(Counted(registry_, "acked"), 0);
 }
 
-TEST(OutboxRelayPass, NothingClaimedPublishesNothing) {
-  FakeTable table;
-  FakePublisher publisher;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
+TEST_F(OutboxRelayTest, PassNothingClaimedPublishesNothing) {
+  auto relay = Relay();
   EXPECT_EQ(relay.Pass({}), 0u);
-  EXPECT_TRUE(publisher.published.empty());
-  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+  EXPECT_TRUE(publisher_.published.empty());
+  EXPECT_EQ(table_.log, (std::vector<std::string>{"claim 10", "release"}));
 }
 
-TEST(OutboxRelayPass, AStopRequestReleasesTheClaimUnsent) {
-  FakeTable table;
-  table.rows = {Record("a")};
-  FakePublisher publisher;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
+TEST_F(OutboxRelayTest, PassAStopRequestReleasesTheClaimUnsent) {
+  table_.rows = {Record("a")};
+  auto relay = Relay();
   std::stop_source stop;
   stop.request_stop();
   relay.Pass(stop.get_token());
-  EXPECT_TRUE(publisher.published.empty());
-  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+  EXPECT_TRUE(publisher_.published.empty());
+  EXPECT_EQ(table_.log, (std::vector<std::string>{"claim 10", "release"}));
 }
 
-TEST(OutboxRelay, ADatabaseFailureDropsTheConnectionABrokerFailureDoesNot) {
-  FakeTable table;
-  FakePublisher publisher;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
+TEST_F(OutboxRelayTest, ADatabaseFailureDropsTheConnectionABrokerFailureDoesNot) {
+  auto relay = Relay();
   relay.Recover(bus::BrokerError{"nacked"});
-  EXPECT_TRUE(table.log.empty());
+  EXPECT_TRUE(table_.log.empty());
   relay.Recover(std::runtime_error{"server closed the connection"});
-  EXPECT_EQ(table.log, std::vector<std::string>{"reset"});
+  EXPECT_EQ(table_.log, std::vector<std::string>{"reset"});
 }
 
-TEST(OutboxRelay, ABrokerThatIsDownWithNothingWaitingIsNotAFailure) {
-  FakeTable table;
-  FakePublisher publisher;
-  publisher.fail = true;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::milliseconds{1}}, registry};
+TEST_F(OutboxRelayTest, ABrokerThatIsDownWithNothingWaitingIsNotAFailure) {
+  publisher_.fail = true;
+  auto relay = Relay();
   relay.Step({});  // no claim while the broker is away; waits for work instead
-  EXPECT_EQ(table.log, std::vector<std::string>{});
+  EXPECT_EQ(table_.log, std::vector<std::string>{});
   EXPECT_FALSE(relay.broker_connected());
-  publisher.fail = false;
+  publisher_.fail = false;
   relay.Step({});
   EXPECT_TRUE(relay.broker_connected());
-  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+  EXPECT_EQ(table_.log, (std::vector<std::string>{"claim 10", "release"}));
 }
 
-TEST(OutboxRelay, AWakeUpEndsTheWaitForWorkAtOnce) {
-  FakeTable table;
-  FakePublisher publisher;
-  core::metrics::Registry registry;
-  core::Wakeup wake;
-  OutboxRelay relay{table, publisher, wake, {10, std::chrono::seconds{30}}, registry};
-  std::jthread writer{[&wake] {
+TEST_F(OutboxRelayTest, AWakeUpEndsTheWaitForWorkAtOnce) {
+  auto relay = Relay(std::chrono::seconds{30});
+  std::jthread writer{[this] {
     std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    wake.Notify();  // a request committed an outbox row
+    wake_.Notify();  // a request committed an outbox row
   }};
   const auto started = std::chrono::steady_clock::now();
   relay.Step({});  // nothing to claim: waits for work, up to the 30 s poll
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{5});
-  EXPECT_EQ(table.log, (std::vector<std::string>{"claim 10", "release"}));
+  EXPECT_EQ(table_.log, (std::vector<std::string>{"claim 10", "release"}));
 }
 
 }  // namespace
