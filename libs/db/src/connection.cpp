@@ -2,18 +2,9 @@
 
 #include <poll.h>
 
-#include <pqxx/notification>
 #include <pqxx/pqxx>
 
 namespace comanda::db {
-
-// Only wakes await_notification(); the worker reads its tables, not the payload.
-class Connection::Listener final : public pqxx::notification_receiver {
- public:
-  Listener(pqxx::connection& connection, const std::string& channel)
-      : notification_receiver{connection, channel} {}
-  void operator()(const std::string&, int) override {}
-};
 
 std::unique_ptr<pqxx::connection> Open(const std::string& url,
                                        const std::vector<Statement>& statements) {
@@ -27,29 +18,18 @@ bool StillOpen(const pqxx::connection& connection) noexcept {
   return check.fd >= 0 && ::poll(&check, 1, 0) == 0;
 }
 
-Connection::Connection(std::string url, std::vector<Statement> statements, std::string channel)
-    : url_{std::move(url)}, statements_{std::move(statements)}, channel_{std::move(channel)} {}
+Connection::Connection(std::string url, std::vector<Statement> statements)
+    : url_{std::move(url)}, statements_{std::move(statements)} {}
 
 Connection::~Connection() { Reset(); }
 
 pqxx::connection& Connection::Get() {
-  if (connection_ && (!channel_.empty() || StillOpen(*connection_))) return *connection_;
+  if (connection_ && StillOpen(*connection_)) return *connection_;
   Reset();
-  auto connection = Open(url_, statements_);
-  if (!channel_.empty()) listener_ = std::make_unique<Listener>(*connection, channel_);
-  connection_ = std::move(connection);
+  connection_ = Open(url_, statements_);
   return *connection_;
 }
 
-void Connection::Reset() noexcept {
-  listener_.reset();
-  connection_.reset();
-}
-
-bool Connection::AwaitNotification(std::chrono::microseconds timeout) {
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
-  return Get().await_notification(static_cast<long>(seconds.count()),
-                                  static_cast<long>((timeout - seconds).count())) > 0;
-}
+void Connection::Reset() noexcept { connection_.reset(); }
 
 }  // namespace comanda::db
